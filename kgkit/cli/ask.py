@@ -1,0 +1,99 @@
+"""Asking the graph: ``kgkit query`` (canned queries, .rq files, SPARQL text; local or remote) and
+``kgkit explain`` (every fact about an entity with its quote)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kgkit.errors import EXIT_FINDINGS, InputError
+from kgkit.explain import explain
+from kgkit.query import RENDERERS, list_queries, query, render
+
+QueryArg = Annotated[
+    str | None, typer.Argument(help="Canned query name (see --list) or a .rq file.", show_default=False)
+]
+SparqlOpt = Annotated[str | None, typer.Option("--sparql", help="SPARQL text to run instead.")]
+ParamOpt = Annotated[
+    list[str] | None, typer.Option("--param", "-p", help="A query parameter as NAME=VALUE (repeatable).")
+]
+InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file to query.")]
+EndpointOpt = Annotated[
+    str | None, typer.Option("--endpoint", help="Query this SPARQL endpoint URL instead.")
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help=f"Result format: {', '.join(RENDERERS)} "
+        "(CONSTRUCT results: turtle, or any `kgkit export` format).",
+    ),
+]
+TimeoutOpt = Annotated[float | None, typer.Option("--timeout", min=0.0, help="Give up after SECONDS.")]
+ListOpt = Annotated[bool, typer.Option("--list", help="List the canned queries and their parameters.")]
+FailOpt = Annotated[bool, typer.Option("--fail-on-empty", help="Exit 1 when there are no results.")]
+
+
+def query_command(
+    name: QueryArg = None,
+    sparql: SparqlOpt = None,
+    param: ParamOpt = None,
+    input: InputOpt = Path("build"),
+    endpoint: EndpointOpt = None,
+    format: FormatOpt = "table",
+    timeout: TimeoutOpt = None,
+    list_: ListOpt = False,
+    fail_on_empty: FailOpt = False,
+) -> None:
+    """Answer a question about the graph with a canned SPARQL query, a .rq file or --sparql text.
+
+    Examples:
+
+        kgkit query orgs-on-sustainability --format csv
+
+        kgkit query sessions-by-day -p conference=kgid:conference/kubecon-cloudnativecon-europe-2024
+    """
+    if list_:
+        typer.echo(list_queries(), nl=False)
+        return
+    if (name is None) == (sparql is None):
+        raise InputError("give a canned query name or a .rq file, or --sparql TEXT (see --list)")
+    params = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--param wants NAME=VALUE, not {item!r}")
+        params[key.strip()] = value
+    result = query(name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout)
+    sys.stdout.write(render(result, format))
+    if fail_on_empty and result.empty:
+        typer.echo("kgkit: no results", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``query`` and ``explain`` to the kgkit command line."""
+    app.command("query", rich_help_panel="Ask")(query_command)
+    app.command("explain", rich_help_panel="Ask")(explain_command)
+
+
+def explain_command(
+    entity: Annotated[str, typer.Argument(help="Name, alias or IRI of an entity.")],
+    input: InputOpt = Path("build"),
+) -> None:
+    """Show every fact about an entity, each with the quote and document it came from.
+
+    Examples:
+
+        kgkit explain "Deutsche Bahn"
+
+        kgkit explain https://w3id.org/kgkit/id/project/kepler -i build
+    """
+    facts = explain(entity, source=input)
+    for fact in facts:
+        typer.echo(fact.render())
+    typer.echo(f"{len(facts)} facts about {entity!r}.")

@@ -1,0 +1,61 @@
+"""``kgkit build``: documents to the knowledge graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kgkit.build import build as build_graph
+
+
+def build(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders of documents (default: the bundled corpus).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("-o", "--output", help="Directory to write kg.nq into.")] = Path("build"),
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first unreadable document (exit 2) instead of skipping it.")
+    ] = False,
+    min_confidence: Annotated[
+        float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop facts extracted with a lower confidence.")
+    ] = 0.0,
+    curation: Annotated[
+        Path | None,
+        typer.Option("--curation", help="Curation file applied to every document (default: data/curation.yaml)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")] = False,
+) -> None:
+    """Build the knowledge graph: read documents, extract facts with evidence, write DIR/kg.nq.
+
+    Markdown with YAML/TOML front matter, plain text and HTML; one named graph per document.
+
+    Examples:
+
+      kgkit build                        # the bundled corpus into build/kg.nq
+
+      kgkit build ~/writeups -o out      # your folder of write-ups into out/kg.nq
+
+      kgkit build notes.md --strict      # fail (exit 2) on an unreadable document
+    """
+
+    def warn(message: str) -> None:
+        typer.echo(f"kgkit: warning: {message}", err=True)
+
+    extra = {"curation": curation} if curation else {}
+    result = build_graph(paths or [], out_dir, strict=strict, min_confidence=min_confidence, warn=warn, **extra)
+    if quiet:
+        return
+    typer.echo(result.summary())
+    unsure = [c for c in result.candidates if c[1] in ("org", "person", "project", "event")]
+    if unsure:
+        typer.echo(f"{len(unsure)} new entities found by patterns (not in the gazetteer; check or curate them):")
+        for doc, kind, name in unsure[:20]:
+            typer.echo(f"  {kind:8} {name}  ({doc})")
+        if len(unsure) > 20:
+            typer.echo(f"  ... and {len(unsure) - 20} more")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build", rich_help_panel="Build")(build)

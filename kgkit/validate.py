@@ -1,0 +1,300 @@
+"""Check a kgkit graph against the SHACL shapes and report what is wrong in words people can act on.
+
+>>> report = validate("tests/data/sample.trig")  # doctest: +SKIP
+>>> report.conforms  # doctest: +SKIP
+True
+>>> print(report.render("text"))  # doctest: +SKIP
+The graph conforms to 16 shapes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyshacl
+from pyshacl.errors import ReportableRuntimeError
+from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
+from rdflib.exceptions import ParserError
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+import kgkit
+from kgkit.errors import InputError
+from kgkit.rdfio import bind_prefixes, load_dataset, union_graph
+from kgkit.terms import KG, OA, PREFIXES, SCHEMA
+
+#: The shapes ``validate`` uses unless told otherwise: every ``*.ttl`` in the repository's ``shapes/``.
+SHAPES_DIR = Path(kgkit.__file__).resolve().parent.parent / "shapes"
+
+_SHORT = sorted({**PREFIXES, "sh": str(SH)}.items(), key=lambda kv: -len(kv[1]))
+_LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result, resolved to labels and documents a reader recognises."""
+
+    shape: str  # label of the shape that failed, e.g. "Session"
+    severity: str  # "Violation", "Warning" or "Info"
+    focus: str  # IRI (or blank node id) of the node that failed
+    focus_label: str  # its schema:name / skos:prefLabel / rdfs:label, else the IRI
+    path: str | None  # property as a prefixed name, e.g. "schema:name"
+    value: str | None  # offending value: prefixed IRI or literal text
+    message: str
+    component: str  # SHACL constraint component, e.g. "sh:MinCountConstraintComponent"
+    documents: tuple[str, ...] = ()  # source files (kg:sourcePath) the focus node comes from
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of :func:`validate`: findings, the raw SHACL report graph and how to print them."""
+
+    conforms: bool  # no violations (warnings are allowed)
+    results: list[Finding]
+    graph: Graph = field(repr=False)  # the SHACL validation report
+    shape_count: int = 0  # node shapes checked
+
+    @property
+    def violations(self) -> int:
+        return sum(f.severity == "Violation" for f in self.results)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.results) - self.violations
+
+    def render(self, format: str = "text") -> str:
+        """The report as ``text``, ``json`` or ``turtle`` (see :data:`RENDERERS`)."""
+        return get_renderer(format).render(self)
+
+
+def validate(
+    source: str | Path | Dataset | Graph = "build", *, shapes: str | Path | None = None
+) -> ValidationReport:
+    """Validate a build directory, an RDF file or an in-memory graph against the SHACL shapes.
+
+    All named graphs are checked together (their union), without inference. ``shapes`` is a Turtle
+    file or a directory of them; by default the repository's ``shapes/``.
+
+    >>> report = validate("tests/data/sample.trig")  # doctest: +SKIP
+    >>> report.conforms, report.violations  # doctest: +SKIP
+    (True, 0)
+    >>> [f.message for f in validate("broken.ttl").results]  # doctest: +SKIP
+    ['A session needs a title']
+    """
+    dataset: Dataset | None
+    if isinstance(source, Dataset):
+        dataset, data = source, union_graph(source)
+    elif isinstance(source, Graph):
+        dataset, data = None, _copy(source)
+    else:
+        dataset = load_dataset(source)
+        data = union_graph(dataset)
+    shapes_graph = load_shapes(shapes)
+    try:
+        conforms, report_graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, advanced=False
+        )
+    except ReportableRuntimeError as err:
+        raise InputError(f"invalid SHACL shapes: {_first_line(err)}", path=shapes or SHAPES_DIR) from None
+    assert isinstance(report_graph, Graph)
+    bind_prefixes(report_graph)
+    report_graph.bind("sh", SH)
+    findings = [_finding(report_graph, r, data, shapes_graph, dataset)
+                for r in report_graph.subjects(RDF.type, SH.ValidationResult)]
+    findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.shape, f.focus_label, f.path or "",
+                                 f.message, f.value or ""))
+    shape_count = len(set(shapes_graph.subjects(RDF.type, SH.NodeShape)))
+    return ValidationReport(bool(conforms), findings, report_graph, shape_count)
+
+
+def load_shapes(path: str | Path | None = None) -> Graph:
+    """The shapes graph from a Turtle file or every ``*.ttl`` of a directory (default :data:`SHAPES_DIR`)."""
+    where = Path(path) if path is not None else SHAPES_DIR
+    if where.is_dir():
+        files = sorted(where.glob("*.ttl"))
+    elif where.is_file():
+        files = [where]
+    else:
+        hint = "" if path is not None else "; pass --shapes PATH"
+        raise InputError(f"no such SHACL shapes file or directory{hint}", path=where)
+    graph = Graph()
+    for file in files:
+        try:
+            graph.parse(file, format="turtle")
+        except (ParserError, SyntaxError, ValueError) as err:
+            raise InputError(f"not valid Turtle: {_first_line(err)}", path=file) from None
+    if not any(graph.subjects(RDF.type, SH.NodeShape)):
+        raise InputError("no SHACL node shapes found", path=where)
+    return graph
+
+
+# --- turning a sh:ValidationResult into a Finding -----------------------------------------------------
+
+
+def _finding(report: Graph, result: Node, data: Graph, shapes: Graph, dataset: Dataset | None) -> Finding:
+    focus = report.value(result, SH.focusNode)
+    assert focus is not None
+    path = report.value(result, SH.resultPath)
+    value = report.value(result, SH.value)
+    messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+    component = report.value(result, SH.sourceConstraintComponent)
+    return Finding(
+        shape=_shape_label(shapes, report.value(result, SH.sourceShape), set(data.objects(focus, RDF.type))),
+        severity=_local(report.value(result, SH.resultSeverity)),
+        focus=str(focus) if isinstance(focus, URIRef | Literal) else focus.n3(),
+        focus_label=_label(data, focus),
+        path=_short(path) if isinstance(path, URIRef) else (str(path) if path is not None else None),
+        value=None if value is None else _short(value),
+        message=messages[0] if messages else _local(component),
+        component=_short(component) if component is not None else "",
+        documents=_documents(data, dataset, focus),
+    )
+
+
+def _label(graph: Graph, node: Node) -> str:
+    """A node's name for people: schema:name, skos:prefLabel or rdfs:label (English or untagged
+    first), else its IRI."""
+    for prop in _LABELS:
+        names = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
+        if names:
+            return str(min(names, key=lambda n: (n.language not in (None, "en"), str(n))))
+    return str(node) if isinstance(node, URIRef | Literal) else node.n3()
+
+
+def _shape_label(shapes: Graph, shape: Node | None, focus_types: set[Node]) -> str:
+    """Label of the node shape a result belongs to: the shape itself, or for a property shape the node
+    shape using it that targets the focus node's class."""
+    if shape is None:
+        return "?"
+    parents = sorted(shapes.subjects(SH.property, shape), key=str)
+    owner = next((p for p in parents if focus_types & set(shapes.objects(p, SH.targetClass))), None)
+    owner = owner or (parents[0] if parents else shape)
+    return _rdfs_label(shapes, owner) or _rdfs_label(shapes, shape) or _short(owner)
+
+
+def _rdfs_label(graph: Graph, node: Node) -> str | None:
+    value = graph.value(node, RDFS.label)
+    return str(value) if value is not None else None
+
+
+def _documents(data: Graph, dataset: Dataset | None, focus: Node) -> tuple[str, ...]:
+    """Source files of ``focus``: the document graphs it appears in as a subject, the kg:sourceDocument of
+    evidence nodes (itself, or evidence about it or pointing at it as a selector)."""
+    docs: set[Node] = set(data.objects(focus, KG.sourceDocument))
+    for prop in (RDF.subject, OA.hasSelector):
+        for evidence in data.subjects(prop, focus):
+            docs.update(data.objects(evidence, KG.sourceDocument))
+    if dataset is not None:
+        for context in {c for _, _, _, c in dataset.quads((focus, None, None, None)) if c is not None}:
+            docs.update(dataset.graph(context).subjects(RDF.type, KG.Document))
+    return tuple(sorted(_document_name(data, d) for d in docs))
+
+
+def _document_name(data: Graph, doc: Node) -> str:
+    path = data.value(doc, KG.sourcePath)
+    return str(path) if path is not None else str(doc).rsplit("/", 1)[-1]
+
+
+def _short(node: Node) -> str:
+    """A prefixed name (``kg:Session``, ``kgid:org/google``) or a literal's text."""
+    if isinstance(node, Literal):
+        return str(node)
+    text = str(node)
+    if isinstance(node, URIRef):
+        for prefix, ns in _SHORT:
+            if text.startswith(ns) and len(text) > len(ns):
+                return f"{prefix}:{text[len(ns):]}"
+    return text if isinstance(node, URIRef) else node.n3()
+
+
+def _local(node: Node | None) -> str:
+    return "" if node is None else str(node).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _copy(graph: Graph) -> Graph:
+    copy = Graph()
+    bind_prefixes(copy)
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
+
+
+# --- renderers --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One output format of a validation report."""
+
+    name: str
+    media_type: str
+    render: Callable[[ValidationReport], str]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _render_text(report: ValidationReport) -> str:
+    if not report.results:
+        return f"The graph conforms to {_plural(report.shape_count, 'shape')}."
+    lines: list[str] = []
+    groups: dict[str, list[Finding]] = {}
+    for f in report.results:
+        groups.setdefault(f.shape, []).append(f)
+    for shape, findings in groups.items():
+        lines.append(f"{shape}:")
+        lines.extend(_text_line(f) for f in findings)
+    lines.append("")
+    lines.append(f"{_plural(report.violations, 'violation')}, {_plural(report.warnings, 'warning')} "
+                 f"in {_plural(len(groups), 'shape')}")
+    return "\n".join(lines)
+
+
+def _text_line(f: Finding) -> str:
+    where = f" ({'document' if len(f.documents) == 1 else 'documents'} {', '.join(f.documents)})" \
+        if f.documents else ""
+    value = f" [value: {f.value}]" if f.value is not None else ""
+    severity = "" if f.severity == "Violation" else f" ({f.severity.lower()})"
+    return f'  - "{f.focus_label}"{where}: {f.message}{value}{severity}'
+
+
+def _render_json(report: ValidationReport) -> str:
+    body = {
+        "conforms": report.conforms,
+        "violations": report.violations,
+        "warnings": report.warnings,
+        "results": [asdict(f) | {"documents": list(f.documents)} for f in report.results],
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False)
+
+
+def _render_turtle(report: ValidationReport) -> str:
+    return report.graph.serialize(format="turtle")
+
+
+RENDERERS: dict[str, Renderer] = {
+    r.name: r
+    for r in (
+        Renderer("text", "text/plain", _render_text),
+        Renderer("json", "application/json", _render_json),
+        Renderer("turtle", "text/turtle", _render_turtle),
+    )
+}
+
+
+def get_renderer(name: str) -> Renderer:
+    """The renderer called ``name``; InputError naming the choices otherwise."""
+    try:
+        return RENDERERS[name.lower()]
+    except KeyError:
+        raise InputError(f"unknown report format {name!r}; choose one of: {', '.join(RENDERERS)}") from None

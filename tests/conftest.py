@@ -1,0 +1,44 @@
+"""Shared fixtures: the bundled corpus built once per test session."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kgkit.build import BuildResult, build
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = ROOT / "data" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The bundled corpus built into a temporary directory (``built.output`` is its kg.nq)."""
+    return build([CORPUS], tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def built_dir(built: BuildResult) -> Path:
+    return built.output.parent
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run ``kgkit ARGS`` in-process through the real entry point (all commands, the one place that maps
+    errors to exit codes); returns (exit code, stdout, stderr) and asserts no traceback was printed."""
+    from kgkit import cli
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["kgkit", *args])
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main()
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        code = exit_info.value.code
+        return (code if isinstance(code, int) else 0), out, err
+
+    return run
