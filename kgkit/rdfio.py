@@ -97,7 +97,7 @@ def load_dataset(path: str | Path) -> Dataset:
         if fmt.quads:
             ds.parse(file, format=fmt.rdflib_name)
         else:
-            ds.default_context.parse(file, format=fmt.rdflib_name)
+            ds.default_graph.parse(file, format=fmt.rdflib_name)
     except (ParserError, SyntaxError, ValueError) as err:
         line = getattr(err, "lines", None) or getattr(err, "lineno", None)
         raise InputError(f"not valid {fmt.name}: {_first_line(err)}", path=file,
