@@ -106,9 +106,12 @@ DAY_HEADING = re.compile(
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)\b"
 )
 TIME_RANGE = re.compile(
-    r"\b(?P<a>[012]?\d[:.][0-5]\d)\s*(?:[-–—]|to)\s*(?P<b>[012]?\d[:.][0-5]\d)"
-    r"\s*(?P<tz>[A-Z]{1,4}T?|UTC[+-]\d{1,2})?\b"
+    r"\b(?P<a>[012]?\d[:.][0-5]\d)\s*(?P<ap>[ap]\.?m\.?)?\s*(?:[-–—]|to)\s*(?P<b>[012]?\d[:.][0-5]\d)"
+    r"\s*(?P<bp>[ap]\.?m\.?)?\s*(?P<tz>[A-Z]{1,4}T?|UTC[+-]\d{1,2})?(?![\w])",
+    re.I,
 )
+# "on Thursday, March 21 at 14:30 CET" / "at 2:30pm PST" in a sentence
+TIME_AT = re.compile(r"\bat\s+(?P<a>[012]?\d[:.][0-5]\d)\s*(?P<ap>[ap]\.?m\.?)?\s*(?P<tz>[A-Z]{2,4}T?)?\b", re.I)
 DATE_RANGE = re.compile(
     rf"\b(?P<d1>\d{{1,2}})\s*[-–]\s*(?P<d2>\d{{1,2}})\s+(?P<m>{_MONTH}),?\s+(?P<y>20\d\d)\b"
     rf"|\b(?P<m2>{_MONTH})\s+(?P<e1>\d{{1,2}})\s*[-–]\s*(?P<e2>\d{{1,2}}),?\s+(?P<y2>20\d\d)\b"
@@ -124,7 +127,12 @@ SPEECH = (  # verbs that say an agent spoke, presented or took part in a talk
     r"(?:spoke|speaks|speak|talked|talks about|talking about|presented|presents|shared|shares|discussed"
     r"|discusses|delved|delves|addressed|addresses|elaborated|explained|highlighted|showcased"
     r"|emphasi[sz]ed|emphasi[sz]ing|introduced|demonstrated|announced|opened|led|gave|hosted|outlined"
-    r"|explored|put a lot of effort|was on the panel|were on the panel)"
+    r"|explored|put a lot of effort|was on the panel|were on the panel"
+    r"|presentó|habló|explicó|mostró|sprach|präsentierte|erklärte|zeigte|a présenté|a parlé|a expliqué)"
+)
+ROLE_WORDS = (
+    r"(?:CEO|CTO|CIO|COO|CPO|CISO|VP of [A-Z][a-z]+|Head of [A-Z][a-z]+|[Ff]ounder|[Cc]o-founder|[Mm]aintainer"
+    r"|Principal Engineer|Staff Engineer|Distinguished Engineer|Developer Advocate|Product Manager)"
 )
 KIND_PREFIX = re.compile(
     r"^(?P<p>(?:Keynote Panel(?: Discussion)?|Keynote|Panel(?: Discussion)?|Lightning Talk|Tutorial|Workshop"
@@ -222,6 +230,24 @@ STOP_CAPS = {
 
 
 NOT_NAME_WORDS = {
+    "Principal",
+    "Engineer",
+    "Senior",
+    "Staff",
+    "Director",
+    "Manager",
+    "Lead",
+    "Chief",
+    "Officer",
+    "Founder",
+    "Maintainer",
+    "Advocate",
+    "President",
+    "Vice",
+    "Architect",
+    "Evangelist",
+    "Speaker",
+    "Keynotes",
     "Foundation",
     "Group",
     "Board",
@@ -378,6 +404,7 @@ class _Extractor:
         self.year = doc.date.year if doc.date else None
         self.sessions: list[tuple[URIRef, Sentence | None, set[str]]] = []
         self.organized: set[URIRef] = set()
+        self.main_event: URIRef | None = None  # a co-located event the document is about (its title names it)
         self.located = False
 
     # -------------------------------------------------------------- fact helpers
@@ -469,6 +496,8 @@ class _Extractor:
                 CONF_STRUCTURE,
             )
         for name, author_span, role in d.authors:
+            if not is_person_name(name):
+                continue  # "Northwind Labs Communications", "the program committee": not a person
             where = author_span or whole
             person = self.entity("person", name, where, fm, CONF_STRUCTURE)
             self.add(doc, KG.author, person, where, fm, CONF_STRUCTURE)
@@ -523,11 +552,13 @@ class _Extractor:
             iri = self.entity("conference", canonical, span, "pattern", CONF_GAZETTEER, surface=text[start:end].strip())
             if same and self.conference is None:
                 self.conference = iri
-            if organizer and iri not in self.organized:
+            # the series' organizer, when the document names it (the sentence naming it is the evidence)
+            named = next((h for h in self.hits if h.entry.kind == "org" and h.entry.name == organizer), None)
+            if named and iri not in self.organized:
                 self.organized.add(iri)
-                org = self.gz.get("org", organizer)
-                if org:
-                    self.add(iri, KG.organizer, self.from_entry(org, span), span, "gazetteer", CONF_PATTERN)
+                where = self.span_of(named.start)
+                org_iri = self.from_entry(named.entry, where, named.text)
+                self.add(iri, KG.organizer, org_iri, where, "gazetteer", CONF_PATTERN)
         if self.conference is None:
             return
         self.conference_details(cities)
@@ -556,13 +587,16 @@ class _Extractor:
                     conf, KG.endDate, Literal(self.conf_dates[1], datatype=XSD.date), span, "pattern", CONF_PATTERN
                 )
             for cm in re.finditer(
-                r"\b(?:in|to|at)\s+(?P<city>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:,\s*(?P<country>[A-Z][a-z]+))?", chunk
+                r"\b(?:in|to|at|en|à|a|nach)\s+(?P<city>[A-ZÀ-Ý][a-zà-ÿ]+(?: [A-Z][a-z]+)?)"
+                r"(?:,\s*(?P<country>[A-Z][a-z]+))?",
+                chunk,
             ):
                 city = cm.group("city")
                 if city in cities and not self.located:
                     self.located = True
                     span = (a, b) if a >= d.body_start else self.meta_span(a, b, cm.start())
-                    place = self.entity("place", city, span, "pattern", CONF_PATTERN, surface=None)
+                    english = cities[city][2] if len(cities[city]) > 2 else city
+                    place = self.entity("place", english, span, "pattern", CONF_PATTERN, surface=city)
                     self.add(conf, KG.location, place, span, "pattern", CONF_PATTERN)
                     country = self.entity("place", cities[city][0], span, "pattern", CONF_PATTERN)
                     self.add(place, KG.containedInPlace, country, span, "pattern", CONF_PATTERN)
@@ -596,8 +630,19 @@ class _Extractor:
         for m in self.hits:
             if m.entry.kind == "event":
                 continue  # events are handled with their context below
+            if m.entry.kind == "project" and self._in_org_slot(m.start):  # "Omar Haddad, Akuity": a company
+                self.entity("org", m.text, self.span_of(m.start), "pattern", CONF_PATTERN)
+                continue
             self.from_entry(m.entry, self.span_of(m.start), m.text)
         self.event_facts()
+
+    def _in_org_slot(self, pos: int) -> bool:
+        """Is ``pos`` where an organization stands: after "Name, ", "Name (" or "from "?"""
+        before = self.doc.masked[max(0, pos - 80) : pos]
+        if re.search(r"\bfrom(?:\s+the)?\s*$", before):
+            return True
+        m = re.search(rf"(?P<name>{PERSON_NAME})\s*[,(]\s*$", before)
+        return m is not None and is_person_name(m.group("name")) and self.gz.lookup(m.group("name")) is None
 
     def event_facts(self) -> None:
         text = self.doc.masked
@@ -630,8 +675,11 @@ class _Extractor:
                 org = self.gz.get("org", m.entry.organizer)
                 if org:
                     self.add(iri, KG.organizer, self.from_entry(org, span), span, "gazetteer", CONF_PATTERN)
-            if m.entry.co_located and self.conference:
+            co_located = re.search(r"co-?located\s+(?:event\s+)?$", text[max(0, m.start - 25) : m.start], re.I)
+            if (m.entry.co_located or co_located) and self.conference:
                 self.add(iri, KG.partOf, self.conference, span, "pattern", CONF_PATTERN)
+                if self.main_event is None and self.doc.title and m.text in self.doc.title:
+                    self.main_event = iri
         # "<Name> Meetup" / "<Name> Day" headings and phrases the gazetteer does not know
         for sec in self._sections():
             mm = re.fullmatch(
@@ -672,11 +720,14 @@ class _Extractor:
                 continue
             tm = TIME_RANGE.search(masked_line)
             if tm and len(masked_line.strip()) < 40:
-                times = (tm.group("a").replace(".", ":"), tm.group("b").replace(".", ":"), tm.group("tz"))
+                times = _times(tm)
                 continue
             link = re.search(r"\[(?P<title>[^\]]{8,300})\]\((?P<url>[^)\s]+)", line)
             if link and SCHED.match(link.group("url")):
                 start = line_start + link.start("title")
+                if tm and tm.end() <= link.start():  # "2:30pm - 3:05pm CST: [Title](sched link)"
+                    times = _times(tm)
+                after = re.match(r"\)?\s*[-–—|]\s*(?P<sp>" + PERSON_NAME + r"\s*,\s*.+)$", line[link.end() :])
                 self.session(
                     link.group("title"),
                     (start, start + len(link.group("title"))),
@@ -685,6 +736,7 @@ class _Extractor:
                     day,
                     times,
                     rest=line[link.end() :],
+                    speakers=after.group("sp") if after else None,
                 )
                 times = None
                 continue
@@ -749,7 +801,7 @@ class _Extractor:
         kind = _session_kind(title) or _session_kind(self.doc.masked[max(0, line_span[0]) : title_span[0]])
         if kind:
             self.add(iri, KG.sessionKind, session_kind(kind), span, "structure", CONF_STRUCTURE)
-        parent = part_of or self.conference
+        parent = part_of or self.main_event or self.conference
         if parent:
             self.add(iri, KG.partOf, parent, span, "structure", CONF_STRUCTURE)
         if url:
@@ -759,6 +811,8 @@ class _Extractor:
         if day and day[1] and times:
             tz = times[2] if times[2] in TZ_OFFSETS else None
             for p, t in ((KG.startDate, times[0]), (KG.endDate, times[1])):
+                if not t:
+                    continue
                 h, mi = t.split(":")
                 value = f"{day[1].isoformat()}T{int(h):02d}:{mi}:00{TZ_OFFSETS[tz] if tz else ''}"
                 self.add(iri, p, Literal(value, datatype=XSD.dateTime), span, "structure", CONF_STRUCTURE)
@@ -833,6 +887,9 @@ class _Extractor:
 
     def _resolve_org(self, name: str, span: tuple[int, int], known_only: bool = False) -> URIRef | None:
         name = name.strip().rstrip(".,;")
+        known = self.gz.lookup(name)
+        if known is not None and known.kind == "project" and not known_only:  # a company the landscape lists
+            return self.entity("org", name, span, "pattern", CONF_PATTERN)  # as a product ("Akuity")
         e = self.local_alias.get(name.split()[0]) if name.split() and len(name.split()) <= 2 else None
         e = self.gz.lookup(name) or e
         if e and e.kind == "org":
@@ -876,14 +933,37 @@ class _Extractor:
                 if len(words) < 3 or sum(w[0].isupper() for w in long_words) < 0.6 * max(1, len(long_words)):
                     continue
                 if not re.search(
-                    r"\b(?:talks?|titled|session|keynote|panel|topics|caught my eye|presentation)\b", chunk, re.I
+                    r"\b(?:talks?|titled|session|keynote|panel|topics|caught my eye|presentation|present|presents"
+                    r"|presenting|will give|will deliver|speak on|speaks on)\b",
+                    chunk,
+                    re.I,
                 ):
                     continue
                 event = self._event_of_paragraph(s)
                 a = s.start + q.start("t")
-                self.session(
-                    title, (a, a + len(title)), (s.start, s.end), None, None, None, part_of=event or self.conference
+                dm = DAY_HEADING.search(chunk)
+                day = (dm.group("wd"), self._date_of(dm)) if dm else None
+                tm, at = TIME_RANGE.search(chunk), TIME_AT.search(chunk)
+                times = _times(tm) if tm else None
+                if times is None and at:
+                    tz = (at.group("tz") or "").upper()
+                    times = (
+                        _h24(at.group("a").replace(".", ":"), at.group("ap")),
+                        "",
+                        tz if tz in TZ_OFFSETS else None,
+                    )
+                iri = self.session(
+                    title, (a, a + len(title)), (s.start, s.end), None, day, times, part_of=event or self.conference
                 )
+                # "Principal Engineer Grace Obi will present “Title”"
+                who = re.search(
+                    rf"(?P<p>{PERSON_NAME})\s+(?:will\s+)?(?:present|presents|presented|give|gives|gave|deliver"
+                    rf"|delivers|delivered)\b[^“\"]*$",
+                    chunk[: q.start()],
+                )
+                if who and is_person_name(who.group("p")) and not self.gz.lookup(who.group("p")):
+                    person = self.entity("person", who.group("p"), (s.start, s.end), "pattern", CONF_PATTERN)
+                    self.add(iri, KG.presenter, person, (s.start, s.end), "pattern", CONF_PATTERN)
 
     def _event_of_paragraph(self, sent: Sentence) -> URIRef | None:
         for m in self.hits:
@@ -907,7 +987,9 @@ class _Extractor:
             # Name, Role at Org (ACR) / Name from Org / Name (Org)
             for m in re.finditer(
                 rf"(?P<person>{PERSON_NAME})"
-                rf"(?:,\s+(?P<role>[A-Z][\w &-]{{2,60}}?)\s+at\s+|\s+from\s+(?:the\s+)?|\s+\((?=[A-Z]))"
+                rf"(?:,\s+(?P<role>{ROLE_WORDS}|[A-Z][\w &-]{{2,60}}?)\s+(?:at|of)\s+(?!the\b)"
+                rf"|,\s+(?P<role2>[a-zà-ÿ][\w -]{{2,40}}?)\s+(?:de|bei|von|chez|di|da)\s+"  # "ingeniero de Red Hat"
+                rf"|\s+from\s+(?:the\s+)?|\s+\((?=[A-Z]))"
                 rf"(?P<org>{ORG_NAME})",
                 chunk,
             ):
@@ -919,16 +1001,16 @@ class _Extractor:
                     continue
                 person = self.entity("person", person_name, span, "pattern", CONF_PATTERN)
                 self.add(person, KG.affiliation, org, span, "pattern", CONF_PATTERN)
-                if m.group("role"):
-                    self.add(
-                        person,
-                        SCHEMA.jobTitle,
-                        self.text_literal(m.group("role").strip()),
-                        span,
-                        "pattern",
-                        CONF_PATTERN,
-                    )
+                role = m.group("role") or m.group("role2")
+                if role:
+                    self.add(person, SCHEMA.jobTitle, self.text_literal(role.strip()), span, "pattern", CONF_PATTERN)
                 speakers += [person, org]
+            # "Our CTO Hannah Lee", "Maintainer Jane Doe": a role word right before a name
+            for m in re.finditer(rf"\b(?P<role>{ROLE_WORDS})\s+(?P<person>{PERSON_NAME})", chunk):
+                if is_person_name(m.group("person")) and not self.gz.lookup(m.group("person")):
+                    person = self.entity("person", m.group("person"), span, "pattern", CONF_PATTERN)
+                    self.add(person, SCHEMA.jobTitle, self.text_literal(m.group("role")), span, "pattern", CONF_PATTERN)
+                    speakers.append(person)
             # @handle (Name) / the speaker Name / including Name, Name
             for m in re.finditer(
                 rf"(?:@\w+\s+\((?P<a>{PERSON_NAME})\)|\b(?:the\s+)?speakers?\s+(?P<b>{PERSON_NAME})|\bincluding\s+(?P<c>{PERSON_NAME}(?:,\s+{PERSON_NAME})*))",
@@ -1102,6 +1184,26 @@ def _unmask_meta(doc: Document, keys: tuple[str, ...]) -> str:
             a, b = doc.line_span(line)
             masked = masked[:a] + doc.text[a:b] + masked[b:]
     return masked
+
+
+def _times(m: re.Match[str]) -> tuple[str, str, str | None]:
+    """(start, end, zone) in 24-hour HH:MM from a TIME_RANGE match; "2:30 - 3:05pm" is afternoon."""
+    a, b = m.group("a").replace(".", ":"), m.group("b").replace(".", ":")
+    bp = m.group("bp")
+    ap = m.group("ap") or bp
+    start, end = _h24(a, ap), _h24(b, bp)
+    if not m.group("ap") and bp and start > end:  # "11:30 - 12:05pm": the start was in the morning
+        start = _h24(a, "am")
+    tz = m.group("tz")
+    return start, end, tz.upper() if tz and tz.upper() in TZ_OFFSETS else None
+
+
+def _h24(t: str, meridiem: str | None) -> str:
+    h, mi = (int(x) for x in t.split(":"))
+    if meridiem:
+        pm = meridiem.lower().startswith("p")
+        h = (h % 12) + (12 if pm else 0)
+    return f"{h:02d}:{mi:02d}"
 
 
 def _session_kind(text: str) -> str | None:
