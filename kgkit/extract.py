@@ -459,6 +459,7 @@ class _Extractor:
         self.document_facts()
         self.conference_facts()
         self.mention_facts()
+        self.title_event()
         self.session_list_facts()
         self.quoted_session_facts()
         self.pattern_facts()
@@ -496,7 +497,9 @@ class _Extractor:
                 CONF_STRUCTURE,
             )
         for name, author_span, role in d.authors:
-            if not is_person_name(name):
+            if not (
+                is_person_name(name) or re.fullmatch(r"[\u4e00-\u9fff]{2,4}|[\u3040-\u30ff\u4e00-\u9fff]{2,8}", name)
+            ):
                 continue  # "Northwind Labs Communications", "the program committee": not a person
             where = author_span or whole
             person = self.entity("person", name, where, fm, CONF_STRUCTURE)
@@ -692,6 +695,18 @@ class _Extractor:
                 if organizer:
                     self.add(iri, KG.organizer, organizer, sec.span, "structure", CONF_PATTERN)
 
+    def title_event(self) -> None:
+        """A meetup, summit or community day the document's title names (when it is not about a conference)."""
+        title, span = self.doc.title, self.doc.title_span
+        if not title or self.main_event or self.conference:
+            return
+        m = re.search(
+            r"(?P<name>(?:[A-Z][\w+-]*\s+){1,4}(?:[Mm]eetup|Meet-up|Summit|Hackathon|Community Days?|Day))\b", title
+        )
+        if m and not self.gz.lookup(m.group("name")):
+            where = span or _first_line(self.doc)
+            self.main_event = self.entity("event", m.group("name"), where, "structure", CONF_PATTERN)
+
     def _org_in(self, text: str) -> URIRef | None:
         for word in text.split():
             e = self.local_alias.get(word) or (self.gz.lookup(word) if len(word) > 2 else None)
@@ -727,7 +742,9 @@ class _Extractor:
                 start = line_start + link.start("title")
                 if tm and tm.end() <= link.start():  # "2:30pm - 3:05pm CST: [Title](sched link)"
                     times = _times(tm)
-                after = re.match(r"\)?\s*[-–—|]\s*(?P<sp>" + PERSON_NAME + r"\s*,\s*.+)$", line[link.end() :])
+                after = re.match(
+                    r"\)?\s*(?:[-–—|]|\bby\b)\s*(?P<sp>" + PERSON_NAME + r"\s*,\s*.+)$", line[link.end() :]
+                )
                 self.session(
                     link.group("title"),
                     (start, start + len(link.group("title"))),
@@ -842,7 +859,7 @@ class _Extractor:
             r"(?P<who>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4})",
             rest,
         )
-        if by:
+        if by and not speakers and not is_person_name(by.group("who")):
             org = self._resolve_org(by.group("who"), span)
             if org:
                 self.add(iri, KG.presenter, org, span, "pattern", CONF_PATTERN)
@@ -1044,10 +1061,11 @@ class _Extractor:
             for m in re.finditer(
                 r"\b(?:representatives|leaders|speakers|folks|teams?|people|engineers|organizations|companies"
                 r"|enterprises|vendors|customers|adopters)\b"
-                r"(?:[^.;:]{0,160}?\s[–—-]\s|\s+[^.;:]{0,60}?\b)?(?:from|like|such as|including)\s+(?P<list>[^.;:]+)",
+                r"(?:[^.;:]{0,160}?\s[–—-]\s|\s+[^.;:]{0,60}?\b)?(?:from|like|such as|including)\s+(?P<list>[^.;:]+)"
+                r"|\b(?:[Tt]eams?|colleagues|engineers|folks)\s+at\s+(?P<list2>[^.;:]+)",
                 chunk,
             ):
-                for part in re.split(r",\s*|\s+and\s+(?:the\s+)?|\s+&\s+", m.group("list")):
+                for part in re.split(r",\s*|\s+and\s+(?:the\s+)?|\s+&\s+", m.group("list") or m.group("list2")):
                     part = re.sub(
                         r"^(?:(?:the|and|(?:representatives|people|folks|teams?|speakers) from)\s+)+", "", part.strip()
                     )
@@ -1105,8 +1123,9 @@ class _Extractor:
         topics |= self._theme(s)
         span = (s.start, s.end)
         for agent in dict.fromkeys(agents):
-            if self.conference and not str(agent).startswith(str(ID["project/"])):
-                self.add(self.conference, KG.presenter, agent, span, "pattern", CONF_WEAK)
+            stage = self.main_event or self.conference
+            if stage and not str(agent).startswith(str(ID["project/"])):
+                self.add(stage, KG.presenter, agent, span, "pattern", CONF_WEAK)
             for t in sorted(topics):
                 self.add(agent, KG.spokeOn, topic_iri(t), span, "pattern", CONF_PATTERN)
 

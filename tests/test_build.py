@@ -102,7 +102,7 @@ def test_extraction_quality_on_the_corpus(built: BuildResult) -> None:
         assert result[rel]["recall"] >= 0.90, (rel, result[rel])
 
 
-@pytest.mark.parametrize("name", ["unseen", "unseen2"])
+@pytest.mark.parametrize("name", ["unseen", "unseen2", "unseen3"])
 def test_extraction_quality_on_documents_written_for_the_tests(name: str, tmp_path: Path) -> None:
     """The issue's bar for unseen documents (P >= 0.85, R >= 0.80) on tests/data/unseen*: talk lists,
     recaps, press releases, forum posts, Spanish, French and HTML pages, with hand-written gold."""
