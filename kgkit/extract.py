@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import yaml
 from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.term import Node
@@ -360,26 +361,44 @@ def load_topics(data_dir: Path = DATA_DIR) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=2)
-def _topic_patterns(data_dir: Path = DATA_DIR) -> list[tuple[str, re.Pattern[str]]]:
-    out = []
+def _topic_automaton(data_dir: Path = DATA_DIR) -> ahocorasick.Automaton:
+    """One Aho-Corasick automaton over every trigger (lower-cased), for one pass per text."""
+    triggers: dict[str, list[tuple[str, str]]] = {}
     for topic in load_topics(data_dir)["topics"]:
-        for trig in topic.get("triggers", []):
-            trig = str(trig)
-            if re.search(r"[\u3400-\u9fff]", trig):
-                out.append((topic["id"], re.compile(re.escape(trig))))
-            else:
-                flags = 0 if any(c.isupper() for c in trig) else re.I
-                out.append((topic["id"], re.compile(r"(?<![\w-])" + re.escape(trig) + r"(?![\w-])", flags)))
-    return out
+        for trig in map(str, topic.get("triggers", [])):
+            triggers.setdefault(trig.lower(), []).append((trig, topic["id"]))
+    automaton = ahocorasick.Automaton()
+    for low, entries in triggers.items():
+        automaton.add_word(low, (low, entries))
+    automaton.make_automaton()
+    return automaton
 
 
 def topics_in(text: str) -> set[str]:
-    """Topic ids whose triggers occur in ``text``.
+    """Topic ids whose triggers occur in ``text``: whole words; a trigger with a capital letter must
+    match its case exactly ("AI", "Rust"), an all-lower-case one matches in any case; Chinese
+    triggers match anywhere.
 
     >>> sorted(topics_in("Measuring Application Energy Consumption with Kepler"))
     ['energy-efficiency']
     """
-    return {tid for tid, pat in _topic_patterns() if pat.search(text)}
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    found: set[str] = set()
+    for last, (trigger_low, entries) in _topic_automaton().iter(low):
+        start, end = last - len(trigger_low) + 1, last + 1
+        cjk = re.match(r"[\u3400-\u9fff]", trigger_low) is not None
+        if not cjk and (_word_char(text, start - 1) or _word_char(text, end)):
+            continue
+        for trig, topic in entries:
+            if cjk or trig.islower() or text[start:end] == trig:
+                found.add(topic)
+    return found
+
+
+def _word_char(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] in "_-")
 
 
 def topic_iri(topic_id: str) -> URIRef:
