@@ -18,17 +18,85 @@ from pathlib import Path
 
 from kgkit.gazetteer import load_gazetteer
 
-FIRST = ["Ana", "Ben", "Chen", "Dana", "Elif", "Femi", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam", "Mei",
-         "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Victor", "Wen", "Yara", "Zoe"]
-LAST = ["Alvarez", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Iyer", "Jansen",
-        "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Petrova", "Rossi", "Schulz", "Tanaka", "Varga"]
-TOPICS = ["energy efficiency", "carbon-aware scheduling", "observability", "platform engineering",
-          "supply chain security", "cost management", "WebAssembly", "eBPF", "GitOps", "LLM inference"]
-TITLES = ["Scaling {p} to a Thousand Clusters", "Lessons from Running {p} in Production",
-          "{p} and {t}: What We Learned", "Lightning Talk: {t} with {p}", "Keynote: The Future of {t}",
-          "Panel: {t} in the Real World", "Tutorial: Getting Started with {p}"]
-CITIES = [("Paris", "Europe"), ("Amsterdam", "Europe"), ("London", "Europe"), ("Chicago", "North America"),
-          ("Salt Lake City", "North America"), ("Hong Kong", "China"), ("New Delhi", "India")]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chen",
+    "Dana",
+    "Elif",
+    "Femi",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Liam",
+    "Mei",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Yara",
+    "Zoe",
+]
+LAST = [
+    "Alvarez",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Iyer",
+    "Jansen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrova",
+    "Rossi",
+    "Schulz",
+    "Tanaka",
+    "Varga",
+]
+TOPICS = [
+    "energy efficiency",
+    "carbon-aware scheduling",
+    "observability",
+    "platform engineering",
+    "supply chain security",
+    "cost management",
+    "WebAssembly",
+    "eBPF",
+    "GitOps",
+    "LLM inference",
+]
+TITLES = [
+    "Scaling {p} to a Thousand Clusters",
+    "Lessons from Running {p} in Production",
+    "{p} and {t}: What We Learned",
+    "Lightning Talk: {t} with {p}",
+    "Keynote: The Future of {t}",
+    "Panel: {t} in the Real World",
+    "Tutorial: Getting Started with {p}",
+]
+CITIES = [
+    ("Paris", "Europe"),
+    ("Amsterdam", "Europe"),
+    ("London", "Europe"),
+    ("Chicago", "North America"),
+    ("Salt Lake City", "North America"),
+    ("Hong Kong", "China"),
+    ("New Delhi", "India"),
+]
 DAYS = [("Tuesday", 19), ("Wednesday", 20), ("Thursday", 21), ("Friday", 22)]
 
 
@@ -41,8 +109,11 @@ class Pools:
     def from_gazetteer(cls) -> Pools:
         gz = load_gazetteer()
         orgs = sorted(e.name for e in gz.entries.values() if e.kind == "org" and " " not in e.name.strip("."))
-        projects = sorted(e.name for e in gz.entries.values()
-                          if e.kind == "project" and e.maturity in ("graduated", "incubating", "sandbox"))
+        projects = sorted(
+            e.name
+            for e in gz.entries.values()
+            if e.kind == "project" and e.maturity in ("graduated", "incubating", "sandbox")
+        )
         return cls(orgs, projects)
 
 
@@ -60,9 +131,16 @@ def _person(rng: random.Random) -> str:
 def event_page(i: int, rng: random.Random, pools: Pools) -> str:
     city, region = rng.choice(CITIES)
     year = rng.choice([2023, 2024, 2025])
-    lines = ["---", f'title: "Talks we recommend at KubeCon + CloudNativeCon {region} {year}"',
-             f"date: {year}-03-01", f"author: {_person(rng)}", "---", "",
-             f"Our picks for KubeCon + CloudNativeCon {region} {year} in {city}, 19-22 March {year}.", ""]
+    lines = [
+        "---",
+        f'title: "Talks we recommend at KubeCon + CloudNativeCon {region} {year}"',
+        f"date: {year}-03-01",
+        f"author: {_person(rng)}",
+        "---",
+        "",
+        f"Our picks for KubeCon + CloudNativeCon {region} {year} in {city}, 19-22 March {year}.",
+        "",
+    ]
     for day, num in DAYS[: rng.randint(2, 4)]:
         lines += [f"### {day} {num}th of March", ""]
         for k in range(rng.randint(3, 8)):
@@ -72,8 +150,12 @@ def event_page(i: int, rng: random.Random, pools: Pools) -> str:
             people = [_person(rng) for _ in range(rng.randint(1, 2))]
             org = _zipf(rng, pools.orgs)
             speakers = " & ".join(people) + f", {org}"
-            lines += [f"{hour:02d}:00 - {hour:02d}:35 CET", "",
-                      f"* [{title} - {speakers}](https://sched.co/b{i}x{num}{k})", ""]
+            lines += [
+                f"{hour:02d}:00 - {hour:02d}:35 CET",
+                "",
+                f"* [{title} - {speakers}](https://sched.co/b{i}x{num}{k})",
+                "",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -83,24 +165,32 @@ def recap(i: int, rng: random.Random, pools: Pools) -> str:
     paras = []
     for _ in range(rng.randint(4, 9)):
         who, org, proj, topic = _person(rng), _zipf(rng, pools.orgs), _zipf(rng, pools.projects), rng.choice(TOPICS)
-        paras.append(rng.choice([
-            f"{who} from {org} talked about {topic} with {proj}, and how it cut their costs.",
-            f"{org} presented their work on {topic}. This helped them reduce energy consumption by a third.",
-            f"{who}, Principal Engineer at {org}, explained how they run {proj} for {topic}.",
-            f"Engineers from {org} and {_zipf(rng, pools.orgs)} discussed {topic} at the {proj} booth.",
-        ]))
+        paras.append(
+            rng.choice(
+                [
+                    f"{who} from {org} talked about {topic} with {proj}, and how it cut their costs.",
+                    f"{org} presented their work on {topic}. This helped them reduce energy consumption by a third.",
+                    f"{who}, Principal Engineer at {org}, explained how they run {proj} for {topic}.",
+                    f"Engineers from {org} and {_zipf(rng, pools.orgs)} discussed {topic} at the {proj} booth.",
+                ]
+            )
+        )
     body = "\n\n".join(paras)
-    return (f'---\ntitle: "Our week at KubeCon {region} {year}"\ndate: {year}-04-0{rng.randint(1, 9)}\n'
-            f"authors:\n  - name: {_person(rng)}\n---\n\nKubeCon + CloudNativeCon {region} {year} in {city} "
-            f"brought together over {rng.randint(5, 15)},000 attendees.\n\n## Highlights\n\n{body}\n")
+    return (
+        f'---\ntitle: "Our week at KubeCon {region} {year}"\ndate: {year}-04-0{rng.randint(1, 9)}\n'
+        f"authors:\n  - name: {_person(rng)}\n---\n\nKubeCon + CloudNativeCon {region} {year} in {city} "
+        f"brought together over {rng.randint(5, 15)},000 attendees.\n\n## Highlights\n\n{body}\n"
+    )
 
 
 def forum_post(i: int, rng: random.Random, pools: Pools) -> str:
     region, year = rng.choice(["EU", "NA"]), rng.choice([2024, 2025])
     org, proj = _zipf(rng, pools.orgs), _zipf(rng, pools.projects)
-    return (f"KubeCon {region} {year} - my notes #{i}\n\nThe keynote on the second day was about sustainability. "
-            f"{org} talked about moving batch jobs to greener hours, which cut their carbon footprint.\n\n"
-            f"I also enjoyed the talk “{proj} at Scale in the Real World”, given by the speaker {_person(rng)}.\n")
+    return (
+        f"KubeCon {region} {year} - my notes #{i}\n\nThe keynote on the second day was about sustainability. "
+        f"{org} talked about moving batch jobs to greener hours, which cut their carbon footprint.\n\n"
+        f"I also enjoyed the talk “{proj} at Scale in the Real World”, given by the speaker {_person(rng)}.\n"
+    )
 
 
 KINDS = (event_page, recap, forum_post)

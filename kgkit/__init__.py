@@ -16,7 +16,11 @@ from kgkit.evaluate import evaluate
 from kgkit.explain import explain
 from kgkit.export import export
 from kgkit.query import query
+from kgkit.report import docs
+from kgkit.serve import serve
+from kgkit.stores import load
 from kgkit.validate import validate
+from kgkit.viz import viz
 
 __version__ = "0.1.0"
-__all__ = ["build", "evaluate", "explain", "export", "query", "validate"]
+__all__ = ["build", "docs", "evaluate", "explain", "export", "load", "query", "serve", "validate", "viz"]

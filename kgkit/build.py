@@ -8,23 +8,30 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import OWL, PROV, RDF, SKOS, XSD, Literal, URIRef
-from rdflib.plugins.serializers.nquads import _nq_row
+from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
-from kgkit.curation import load_curation
-from kgkit.documents import find_documents, read_document
+from kgkit.curation import Curation, load_curation
+from kgkit.documents import SUFFIXES_HELP, Found, document_name, read_bytes, read_document, scan_documents
 from kgkit.errors import DocumentError, InputError
 from kgkit.extract import Extraction, Fact, extract, load_topics, topic_iri
 from kgkit.gazetteer import DATA_DIR, load_gazetteer
-from kgkit.rdfio import KG_FILE, atomic_write
+from kgkit.rdfio import KG_FILE, atomic_write, output_lock, remove_stale_temps
 from kgkit.terms import (
     ID,
     KG,
@@ -43,6 +50,7 @@ from kgkit.terms import (
 )
 
 DEFAULT_CORPUS = DATA_DIR / "corpus"
+PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CURATION = DATA_DIR / "curation.yaml"
 # the landscape snapshot shipped in data/reference (see data/reference/SOURCES.md)
 LANDSCAPE_SOURCE = URIRef(
@@ -53,7 +61,13 @@ Quad = tuple[Node, Node, Node, URIRef]
 
 @dataclass
 class BuildResult:
-    """What a build did: counts for the summary line, and the warnings for skipped documents."""
+    """What a build did: counts for the summary line, and the warnings about documents.
+
+    ``skipped`` has one message per document left out (unreadable, broken, a duplicate),
+    ``warnings`` one per problem in a document that was built all the same (a front-matter value of
+    the wrong type, a name another document has), ``ignored`` the files in folders that are not
+    documents (unknown extensions).
+    """
 
     output: Path
     documents: int
@@ -62,13 +76,16 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)
     candidates: list[tuple[str, str, str]] = field(default_factory=list)  # (document, kind, name)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line: documents, triples, entities by class, time."""
         ents = ", ".join(f"{n} {cls}" for cls, n in sorted(self.entities.items()))
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
+        warned = f" ({len(self.warnings)} warnings)" if self.warnings else ""
         return (
-            f"Built {self.output}: {self.documents} documents{skipped}, {self.triples} triples "
+            f"Built {self.output}: {self.documents} documents{warned}{skipped}, {self.triples} triples "
             f"({ents}) in {self.seconds:.2f} s"
         )
 
@@ -81,83 +98,365 @@ def build(
     min_confidence: float = 0.0,
     curation: str | Path | None = DEFAULT_CURATION,
     warn: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of the documents under ``paths`` (default: the bundled corpus).
 
-    Writes ``out_dir/kg.nq`` atomically; identical input gives a byte-identical file. A document that
-    cannot be read is skipped with a warning (``strict=True``: raises DocumentError instead).
+    Writes ``out_dir/kg.nq`` atomically, holding a lock on ``out_dir`` (a second build into it fails
+    with OutputError); identical input gives a byte-identical file. A document that cannot be read
+    is skipped, and one with odd but usable content built; ``warn`` gets one line for each, naming
+    the file (and line), in path order. ``strict=True`` raises DocumentError at the first of either
+    instead. When no document can be read nothing is written (InputError): the previous output stays.
     The ``curation`` file (default ``data/curation.yaml``) is applied to every document.
+
+    Documents are extracted in parallel (``jobs`` processes, default one per core) and each one's
+    graph is kept in ``out_dir/.kgkit-cache/`` under a hash of its bytes, its name and everything
+    extraction depends on (kgkit's code, data/ and the curation file), so a rebuild re-extracts only
+    the documents that changed.
 
     >>> build(["data/corpus"], "build").summary()   # doctest: +SKIP
     'Built build/kg.nq: 5 documents, ...'
     """
     started = time.perf_counter()
-    files = find_documents(paths or [DEFAULT_CORPUS])
-    if not files:
+    scan = scan_documents(paths or [DEFAULT_CORPUS])
+    if not scan.found:
         raise InputError(
-            "no documents found (looked for .md, .markdown, .txt, .html files)",
-            path=str(paths[0]) if paths else DEFAULT_CORPUS,
+            f"no documents found (kgkit reads {SUFFIXES_HELP})",
+            path=str(paths[0]) if paths else DEFAULT_CURATION.parent / "corpus",
         )
-    gazetteer = load_gazetteer()
-    curate = load_curation(
-        curation if curation is None or Path(curation).exists() or curation != DEFAULT_CURATION else None
-    )
-    extractions: list[Extraction] = []
-    skipped: list[str] = []
-    seen_ids: dict[str, Path] = {}
-    for file, root in files:
-        try:
-            doc = read_document(file, root)
-        except DocumentError as err:
-            if strict:
-                raise
-            skipped.append(str(err))
-            if warn:
-                warn(f"skipped {err}")
-            continue
-        if doc.id in seen_ids:  # same relative name under two roots: keep both, distinctly
-            doc.id = f"{doc.id}-{hashlib.sha1(str(file).encode()).hexdigest()[:8]}"
-        seen_ids[doc.id] = file
-        ex = extract(doc, gazetteer)
-        curate.apply(ex)
-        extractions.append(ex)
-    quads = sorted(set(_all_quads(extractions, min_confidence)), key=_sort_key)
-    lines = [_nq_row(q[:3], q[3]) for q in quads]
-    lines = sorted(set(lines))
+    if scan.ignored and warn:
+        kinds = sorted({p.suffix.lower() or p.name for p in scan.ignored})
+        n = len(scan.ignored)
+        files = "1 file that is not a document" if n == 1 else f"{n} files that are not documents"
+        more = ", ..." if len(kinds) > 5 else ""
+        warn(f"ignored {files} ({', '.join(kinds[:5])}{more}), such as {scan.ignored[0]}")
+    curation_file = _curation_file(curation)
+    load_curation(curation_file)  # a broken curation file fails before any work
     output = Path(out_dir) / KG_FILE
-    with atomic_write(output) as fh:
-        fh.writelines(lines)
-    entities: Counter[str] = Counter()
-    typed = {(s, o) for s, p, o, _ in quads if p == RDF.type and str(o).startswith(str(KG))}
-    for _, o in typed:
-        entities[str(o).rsplit("#", 1)[1]] += 1
-    for cls in ("Evidence", "Topic", "SessionKind", "ExtractionMethod"):
-        entities.pop(cls, None)
-    candidates = sorted({(e.doc.name, kind, name) for e in extractions for kind, name, _ in e.candidates})
+    cache = output.parent / CACHE_DIR
+    with output_lock(output.parent):
+        remove_stale_temps(output)  # left by a build that was killed while writing
+        cache.mkdir(parents=True, exist_ok=True)
+        plan, problems = _plan(scan.found, cache, _fingerprint(curation_file, min_confidence))
+        outcomes = _run(plan, cache, curation_file, min_confidence, jobs)
+        docs: list[DocOutcome] = []
+        for task, outcome in zip(plan, outcomes, strict=True):
+            problems += [(task.order, False, w) for w in outcome.warnings]
+            if outcome.error is not None:
+                problems.append((task.order, True, outcome.error))
+            else:
+                docs.append(outcome)
+        skipped, warnings = _report(problems, strict, warn)
+        if not docs:
+            raise InputError(f"none of the documents could be read, so {output} was not written")
+        triples = _write(output, cache, sorted(docs, key=lambda d: d.id))
+        _prune(cache, {d.key for d in docs})
+    entities: Counter[str] = Counter(cls for _, cls in {tuple(t) for d in docs for t in d.typed})
+    candidates = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
     return BuildResult(
         output=output,
-        documents=len(extractions),
-        triples=len(lines),
+        documents=len(docs),
+        triples=triples,
         entities=entities,
         skipped=skipped,
         candidates=candidates,
         seconds=time.perf_counter() - started,
+        warnings=warnings,
+        ignored=scan.ignored,
     )
 
 
-def _sort_key(q: Quad) -> tuple[str, str, str, str]:
-    return (str(q[3]), str(q[0]), str(q[1]), str(q[2]))
+# ------------------------------------------------------------------------------------------ planning
+CACHE_DIR = ".kgkit-cache"
+Problem = tuple[int, bool, DocumentError]  # (position in path order, skip the document?, the problem)
 
 
-def _all_quads(extractions: Iterable[Extraction], min_confidence: float) -> Iterator[Quad]:
-    mentioned: set[URIRef] = set()
-    for ex in extractions:
-        for quad in document_quads(ex, min_confidence):
-            mentioned.add(quad[0])  # type: ignore[arg-type]
-            yield quad
-    yield from vocabulary_quads()
-    yield from concept_quads()
-    yield from reference_quads(mentioned)
+@dataclass(frozen=True)
+class Task:
+    """One document to extract: where it is, the id its graph gets, and its cache key."""
+
+    order: int
+    path: Path
+    root: Path
+    id: str
+    key: str
+
+
+@dataclass
+class DocOutcome:
+    """What extracting one document gave (also stored beside its cached graph)."""
+
+    id: str
+    key: str
+    name: str
+    lines: int = 0
+    typed: list[tuple[str, str]] = field(default_factory=list)  # (entity IRI, kgkit class)
+    mentioned: list[str] = field(default_factory=list)  # subjects of its facts (for the reference graph)
+    candidates: list[tuple[str, str]] = field(default_factory=list)  # (kind, name) found by patterns
+    warnings: list[DocumentError] = field(default_factory=list)
+    error: DocumentError | None = None
+
+
+def _plan(found: Sequence[Found], cache: Path, fingerprint: str) -> tuple[list[Task], list[Problem]]:
+    """Decide, in path order and before any extraction, which files are documents, their graph ids
+    (a/index.md and b/index.md both kept, distinctly) and cache keys; duplicates are skipped."""
+    tasks: list[Task] = []
+    problems: list[Problem] = []
+    by_id: dict[str, Path] = {}
+    by_content: dict[str, Path] = {}
+    for order, item in enumerate(found):
+        if item.problem is not None:
+            problems.append((order, True, item.problem))
+            continue
+        try:
+            digest = hashlib.sha256(read_bytes(item.path)).hexdigest()
+        except DocumentError as err:
+            problems.append((order, True, err))
+            continue
+        if digest in by_content:
+            problems.append(
+                (order, True, DocumentError(f"the same text as {by_content[digest]}: a duplicate", path=item.path))
+            )
+            continue
+        name, doc_id = document_name(item.path, item.root)
+        if doc_id in by_id:
+            new_id = f"{doc_id}-{digest[:8]}"
+            clash = f"has the same name as {by_id[doc_id]}; its graph is named after {new_id!r}"
+            problems.append((order, False, DocumentError(clash, path=item.path)))
+            doc_id = new_id
+        by_id[doc_id] = by_content[digest] = item.path
+        key = hashlib.sha256(f"{fingerprint}|{digest}|{name}|{doc_id}".encode()).hexdigest()[:32]
+        tasks.append(Task(order, item.path, item.root, doc_id, key))
+    return tasks, problems
+
+
+def _fingerprint(curation_file: Path | None, min_confidence: float) -> str:
+    """A hash of everything a document's graph depends on besides its own bytes."""
+    h = hashlib.sha256(f"{min_confidence}".encode())
+    for module in ("build", "curation", "documents", "extract", "gazetteer", "terms"):
+        h.update((PACKAGE_DIR / f"{module}.py").read_bytes())
+    for data in sorted(DATA_DIR.glob("*.yaml")) + sorted((DATA_DIR / "reference").glob("*.yml")):
+        if data != DEFAULT_CURATION:
+            h.update(data.name.encode() + data.read_bytes())
+    if curation_file is not None:
+        h.update(curation_file.read_bytes())
+    return h.hexdigest()
+
+
+def _curation(path: Path | None) -> Curation:
+    """The curation file's operations, read once per process (and again when the file changes)."""
+    stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path is not None and path.exists() else None
+    return _read_curation(path, stamp)
+
+
+@lru_cache(maxsize=4)
+def _read_curation(path: Path | None, stamp: tuple[int, int] | None) -> Curation:
+    return load_curation(path)
+
+
+def _curation_file(curation: str | Path | None) -> Path | None:
+    if curation is None or (Path(curation) == DEFAULT_CURATION and not DEFAULT_CURATION.exists()):
+        return None
+    return Path(curation)
+
+
+# ------------------------------------------------------------------------------------------ extracting
+def _run(
+    plan: list[Task], cache: Path, curation_file: Path | None, min_confidence: float, jobs: int | None
+) -> list[DocOutcome]:
+    """Extract every planned document not in the cache, in parallel when there are several."""
+    outcomes: dict[int, DocOutcome] = {}
+    todo = []
+    for task in plan:
+        cached = _cached(cache, task)
+        if cached is not None:
+            outcomes[task.order] = cached
+        else:
+            todo.append(task)
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    args = [(task, cache, curation_file, min_confidence) for task in todo]
+    if workers > 1 and len(todo) >= 8 and "fork" in multiprocessing.get_all_start_methods():
+        load_gazetteer()  # loaded once here, shared with the forked workers
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_extract_one, args, chunksize=max(1, min(32, len(todo) // (4 * workers)))))
+    else:
+        results = [_extract_one(a) for a in args]
+    for task, outcome in zip(todo, results, strict=True):
+        outcomes[task.order] = outcome
+    return [outcomes[task.order] for task in plan]
+
+
+def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
+    """Read, extract and curate one document; write its graph's sorted lines to the cache."""
+    task, cache, curation_file, min_confidence = args
+    outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
+    try:
+        doc = read_document(task.path, task.root)
+    except DocumentError as err:
+        outcome.error = err
+        return outcome
+    doc.id = task.id
+    outcome.warnings = list(doc.warnings)
+    try:
+        ex = extract(doc, load_gazetteer())
+        _curation(curation_file).apply(ex)
+        lines = document_lines(ex, min_confidence)
+    except Exception as err:  # a bug in kgkit, but one document must not stop the build
+        reason = f"{type(err).__name__}: {err}".splitlines()[0][:200]
+        outcome.error = DocumentError(
+            f"could not extract its facts (kgkit bug, please report it: {reason})", path=doc.path
+        )
+        return outcome
+    outcome.lines = len(lines)
+    outcome.typed = sorted(
+        {
+            (str(f.s), str(f.o).rsplit("#", 1)[1])
+            for f in ex.facts
+            if f.p == RDF.type and str(f.o).startswith(str(KG)) and f.confidence >= min_confidence
+        }
+    )
+    outcome.mentioned = sorted({str(f.s) for f in ex.facts})
+    outcome.candidates = sorted({(kind, name) for kind, name, _ in ex.candidates})
+    with atomic_write(cache / f"{task.key}.nq", durable=False) as fh:
+        fh.writelines(lines)
+    meta = {k: v for k, v in asdict(outcome).items() if k not in ("warnings", "error")}
+    meta["warnings"] = [[w.message, str(w.path) if w.path else None, w.line] for w in outcome.warnings]
+    with atomic_write(cache / f"{task.key}.json", durable=False) as fh:
+        json.dump(meta, fh)
+    return outcome
+
+
+def _cached(cache: Path, task: Task) -> DocOutcome | None:
+    """The outcome of an earlier extraction of exactly this document, if its cache entry is whole."""
+    meta_file, lines_file = cache / f"{task.key}.json", cache / f"{task.key}.nq"
+    if not (meta_file.is_file() and lines_file.is_file()):
+        return None
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        warnings = [DocumentError(m, path=p, line=line) for m, p, line in meta.pop("warnings")]
+        outcome = DocOutcome(**meta, warnings=warnings)
+    except (ValueError, TypeError, KeyError):
+        return None  # a damaged entry is simply extracted again
+    outcome.typed = [(a, b) for a, b in outcome.typed]
+    outcome.candidates = [(a, b) for a, b in outcome.candidates]
+    return outcome
+
+
+def _report(problems: list[Problem], strict: bool, warn: Callable[[str], None] | None) -> tuple[list[str], list[str]]:
+    """Tell of every problem in path order (``strict``: raise the first); (skipped, warnings)."""
+    skipped: list[str] = []
+    warnings: list[str] = []
+    for _, skip, err in sorted(problems, key=lambda p: p[0]):
+        if strict:
+            raise err
+        (skipped if skip else warnings).append(str(err))
+        if warn:
+            warn(f"skipped {err}" if skip else str(err))
+    return skipped, warnings
+
+
+# ------------------------------------------------------------------------------------------ writing
+def _write(output: Path, cache: Path, docs: list[DocOutcome]) -> int:
+    """kg.nq: each document's graph in id order, then the reference and vocabulary graphs; the number
+    of statements. Graph by graph in IRI order, lines sorted within each: deterministic, streamed."""
+    mentioned = {URIRef(m) for d in docs for m in d.mentioned}
+    shared = sorted({nquad(q) for q in reference_quads(mentioned)}) + sorted(
+        {nquad(q) for q in (*vocabulary_quads(), *concept_quads())}
+    )
+    with atomic_write(output) as fh:
+        for d in docs:
+            with (cache / f"{d.key}.nq").open(encoding="utf-8") as part:
+                shutil.copyfileobj(part, fh)
+        fh.writelines(shared)
+    return sum(d.lines for d in docs) + len(shared)
+
+
+def _prune(cache: Path, keep: set[str]) -> None:
+    """Remove cache entries of documents no longer part of the build, and any a killed build left half
+    written (we hold the output lock, so no other build is writing them)."""
+    for entry in cache.iterdir():
+        if entry.suffix == ".tmp" or (entry.suffix in (".nq", ".json") and entry.stem not in keep):
+            entry.unlink(missing_ok=True)
+
+
+# Characters that may stand raw in an N-Quads string but that line-based tools (and Python's
+# str.splitlines) take for line ends or choke on: written as \uXXXX escapes, which mean the same.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+
+
+def nquad(quad: Quad) -> str:
+    """One N-Quads line (with its newline) for ``quad``; control characters in literals are escaped,
+    so every statement is exactly one line whichever tool splits the file."""
+    s, p, o, g = quad
+    obj = _UNSAFE.sub(_escape, _quoteLiteral(o)) if isinstance(o, Literal) else _iri(o)
+    return f"{_iri(s)} {_iri(p)} {obj} {_iri(g)} .\n"
+
+
+@lru_cache(maxsize=1 << 16)
+def _iri(term: Node) -> str:
+    """N-Triples form of an IRI (or blank node), cached: the same few thousand recur in every line."""
+    return str(term.n3())
+
+
+def _escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m[0]):04X}"
+
+
+def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
+    """The sorted, distinct N-Quads lines of one document's named graph: the same lines as
+    ``nquad`` of :func:`document_quads`, written straight as text (the hot path of a build)."""
+    g = _iri(document_graph(ex.doc.id))
+    doc_id, document, text = ex.doc.id, _iri(ex.document_iri), ex.doc.text
+    lines: set[str] = set()
+    seen: set[tuple[str, str, str, tuple[int, int]]] = set()
+    for f in ex.facts:
+        if f.confidence < min_confidence:
+            continue
+        s, p = _iri(f.s), _iri(f.p)
+        o = _UNSAFE.sub(_escape, _quoteLiteral(f.o)) if isinstance(f.o, Literal) else _iri(f.o)
+        lines.add(f"{s} {p} {o} {g} .\n")
+        if f.p == RDF.type or (s, p, o, f.span) in seen:
+            continue
+        seen.add((s, p, o, f.span))
+        start, end = f.span
+        digest = hashlib.sha1(f"{f.s}|{f.p}|{f.o.n3()}|{start}|{end}".encode()).hexdigest()[:16]
+        ev = f"<{ID}evidence/{doc_id}/{digest}>"
+        quote, pos = f"<{ID}selector/{doc_id}/q{start}-{end}>", f"<{ID}selector/{doc_id}/p{start}-{end}>"
+        exact = _UNSAFE.sub(_escape, _quoteLiteral(Literal(text[start:end])))
+        for subject, predicate, obj in (
+            (ev, _RDF_TYPE, _EVIDENCE),
+            (ev, _RDF_SUBJECT, s),
+            (ev, _RDF_PREDICATE, p),
+            (ev, _RDF_OBJECT, o),
+            (ev, _SOURCE, document),
+            (ev, _METHOD, _iri(method(f.method))),
+            (ev, _CONFIDENCE, _decimal(f.confidence)),
+            (ev, _SELECTOR, quote),
+            (ev, _SELECTOR, pos),
+            (quote, _RDF_TYPE, _QUOTE),
+            (quote, _EXACT, exact),
+            (pos, _RDF_TYPE, _POSITION),
+            (pos, _START, f'"{start}"^^{_NNI}'),
+            (pos, _END, f'"{end}"^^{_NNI}'),
+        ):
+            lines.add(f"{subject} {predicate} {obj} {g} .\n")
+    return sorted(lines)
+
+
+_RDF_TYPE, _RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT = (
+    f"<{t}>" for t in (RDF.type, RDF.subject, RDF.predicate, RDF.object)
+)
+_EVIDENCE, _SOURCE, _METHOD, _CONFIDENCE = (
+    f"<{t}>" for t in (KG.Evidence, KG.sourceDocument, KG.extractionMethod, KG.confidence)
+)
+_SELECTOR, _QUOTE, _EXACT = f"<{OA.hasSelector}>", f"<{OA.TextQuoteSelector}>", f"<{OA.exact}>"
+_POSITION, _START, _END = f"<{OA.TextPositionSelector}>", f"<{OA.start}>", f"<{OA.end}>"
+_NNI = f"<{XSD.nonNegativeInteger}>"
+
+
+@lru_cache(maxsize=256)
+def _decimal(value: float) -> str:
+    return str(_quoteLiteral(Literal(Decimal(str(value)), datatype=XSD.decimal)))
 
 
 def document_quads(ex: Extraction, min_confidence: float = 0.0) -> Iterator[Quad]:

@@ -11,10 +11,14 @@ HTML tags) is blanked out, so extraction sees prose while every offset stays val
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import errno
 import hashlib
 import html
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,12 +35,25 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 MAX_BYTES = 20 * 1024 * 1024
+SUFFIXES_HELP = "Markdown (.md, .markdown), text (.txt, .text, no extension) and HTML (.html, .htm, .xhtml)"
 
 _FRONT = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
+# HTML: <meta charset> / <meta http-equiv content="...; charset=..."> in the first 4 KB, or an XML declaration
 _CHARSET = re.compile(
-    rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)|^\s*<\?xml[^>]+encoding=["']([A-Za-z0-9_.:-]+)""", re.I | re.M
+    rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)|\A\s*<\?xml[^>]+encoding=["']([A-Za-z0-9_.:-]+)""", re.I
 )
-_CODING = re.compile(rb"\A[^\n]*(?:-\*-\s*coding|encoding)[:=]\s*([A-Za-z0-9_.-]+)")
+# Text and Markdown: an Emacs or Vim mode line in the first two lines (as PEP 263 has it for Python)
+_CODING = re.compile(
+    rb"\A(?:[^\n]*\n)?[^\n]*?(?:-\*-[^\n]*?\bcoding[:=]\s*([A-Za-z0-9_.-]+)|\bvim?:[^\n]*?\bfileencoding=([A-Za-z0-9_.-]+))"
+)
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 
 
 @dataclass
@@ -59,6 +76,8 @@ class Document:
     authors: list[tuple[str, tuple[int, int] | None, str | None]] = field(default_factory=list)
     date: dt.date | None = None
     content_hash: str = ""
+    # what is wrong with it but did not stop it being read (a front-matter value of the wrong type, ...)
+    warnings: list[DocumentError] = field(default_factory=list)
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset."""
@@ -73,42 +92,144 @@ class Document:
         return start, len(self.text) if end < 0 else end
 
 
-def find_documents(paths: Iterable[str | Path]) -> list[tuple[Path, Path]]:
-    """Every document file under ``paths`` as (file, root it was found under), sorted, no duplicates."""
-    found: dict[Path, Path] = {}
+@dataclass(frozen=True)
+class Found:
+    """A file to read as a document, found under ``root`` (names are relative to it); when ``problem``
+    is set, one that cannot be read at all (a broken or looping symbolic link, an unknown extension
+    given by name, a directory that cannot be listed)."""
+
+    path: Path
+    root: Path
+    problem: DocumentError | None = None
+
+
+@dataclass
+class Scan:
+    """What :func:`scan_documents` found: documents (sorted by path) and files that are not documents."""
+
+    found: list[Found] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)  # in folders, with an extension kgkit does not read
+
+
+def scan_documents(paths: Iterable[str | Path]) -> Scan:
+    """Every document under ``paths`` (files or folders), each once, sorted by path.
+
+    Folders are walked recursively, following symbolic links to directories (a link that leads back
+    to a folder being walked is reported as a loop, not followed); hidden files and folders are
+    skipped. Files with other extensions are ``ignored`` in folders, and a ``problem`` when named.
+    InputError if a path does not exist.
+    """
+    scan = Scan()
+    seen: set[str] = set()  # real paths of the files found
+    walked: set[tuple[int, int]] = set()  # (device, inode) of the folders walked
     for raw in paths:
         root = Path(raw)
-        if root.is_dir():
-            for f in sorted(root.rglob("*")):
-                rel = f.relative_to(root)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES:
-                    found.setdefault(f.resolve(), root)
-        elif root.is_file():
-            found.setdefault(root.resolve(), root.parent)
+        try:
+            st = root.stat()
+        except OSError as err:
+            if err.errno in (errno.ENOENT, errno.ENOTDIR) and not root.is_symlink():
+                raise InputError("no such file or directory", path=root) from None
+            scan.found.append(Found(root, root.parent, _stat_problem(root, err)))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            _walk(scan, root, root, {(st.st_dev, st.st_ino): root}, walked, seen)
         else:
-            raise InputError("no such file or directory", path=root)
-    return sorted(((f, r) for f, r in found.items()), key=lambda fr: str(fr[0]))
+            _add_file(scan, root, root.parent, st, seen, named=True)
+    scan.found.sort(key=lambda f: str(f.path))
+    scan.ignored.sort()
+    return scan
+
+
+def find_documents(paths: Iterable[str | Path]) -> list[tuple[Path, Path]]:
+    """The readable documents of :func:`scan_documents` as (file, root it was found under)."""
+    return [(f.path, f.root) for f in scan_documents(paths).found if f.problem is None]
+
+
+def _walk(
+    scan: Scan,
+    root: Path,
+    folder: Path,
+    ancestors: dict[tuple[int, int], Path],
+    walked: set[tuple[int, int]],
+    seen: set[str],
+) -> None:
+    """Add the documents under ``folder`` to ``scan``; ``ancestors`` are the folders above it, by inode."""
+    walked.update(ancestors)
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as err:
+        scan.found.append(Found(folder, root, DocumentError(f"cannot list this folder: {err.strerror}", path=folder)))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        try:
+            st = path.stat()  # follows symbolic links
+        except OSError as err:
+            if _is_document_name(path):
+                scan.found.append(Found(path, root, _stat_problem(path, err)))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            key = (st.st_dev, st.st_ino)
+            if key in ancestors:
+                loop = DocumentError(f"symbolic link loop: leads back to {ancestors[key]}", path=path)
+                scan.found.append(Found(path, root, loop))
+            elif key not in walked:  # a folder reached twice through links is walked once
+                _walk(scan, root, path, {**ancestors, key: path}, walked, seen)
+        else:
+            _add_file(scan, path, root, st, seen, named=False)
+
+
+def _add_file(scan: Scan, path: Path, root: Path, st: os.stat_result, seen: set[str], *, named: bool) -> None:
+    real = os.path.realpath(path)
+    if real in seen:
+        return
+    seen.add(real)
+    if not _is_document_name(path):
+        if named:
+            suffix = path.suffix or path.name
+            problem = DocumentError(f"not a kind of document kgkit reads ({suffix}); it reads {SUFFIXES_HELP}",
+                                    path=path)
+            scan.found.append(Found(path, root, problem))
+        else:
+            scan.ignored.append(path)
+    elif not stat.S_ISREG(st.st_mode):
+        scan.found.append(Found(path, root, DocumentError("not a regular file (a pipe, socket or device)", path=path)))
+    else:
+        scan.found.append(Found(path, root))
+
+
+def _is_document_name(path: Path) -> bool:
+    return path.suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def _stat_problem(path: Path, err: OSError) -> DocumentError:
+    if err.errno == errno.ELOOP:
+        return DocumentError("symbolic link loop", path=path)
+    if path.is_symlink() and err.errno in (errno.ENOENT, errno.ENOTDIR):
+        try:
+            target = f"to {os.readlink(path)}, which does not exist"
+        except OSError:
+            target = "its target does not exist"
+        return DocumentError(f"broken symbolic link ({target})", path=path)
+    return DocumentError(f"cannot read: {err.strerror or err}", path=path)
 
 
 def read_document(path: str | Path, root: str | Path | None = None) -> Document:
-    """Read and decode one document; DocumentError (naming the file) when it cannot be used."""
+    """Read and decode one document; DocumentError (naming the file, and the line where known) when it
+    cannot be used. What is odd but usable (a front-matter value of the wrong type) is in ``warnings``."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as err:
-        raise DocumentError(f"cannot read: {err.strerror or err}", path=p) from None
-    if len(data) > MAX_BYTES:
-        raise DocumentError(
-            f"too large ({len(data) // 1_000_000} MB; the limit is {MAX_BYTES // 1_000_000} MB)", path=p
-        )
-    if b"\x00" in data[:4096]:
-        raise DocumentError("binary file, not a text document", path=p)
-    text = _decode(data, p)
+    data = _read_bytes(p)
+    kind = "html" if p.suffix.lower() in HTML_SUFFIXES else "markdown"
+    warnings: list[DocumentError] = []
+    text = _decode(data, p, html=kind == "html", warnings=warnings)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise DocumentError("binary file, not a text document (it contains NUL bytes)", path=p, line=line)
     if not text.strip():
         raise DocumentError("empty document", path=p)
-    kind = "html" if p.suffix.lower() in HTML_SUFFIXES else "markdown"
     meta: dict[str, Any] = {}
     if kind == "html":
         text, meta = html_to_text(text)
@@ -118,12 +239,13 @@ def read_document(path: str | Path, root: str | Path | None = None) -> Document:
     m = _FRONT.match(text)
     if m:
         meta, meta_lines = _parse_front_matter(m.group(1), m.group(2), p)
+        warnings += _check_front_matter(meta, meta_lines, p)
         body_start = m.end()
     elif kind != "html" and not re.search(r"^#{1,6} |\[[^\]]+\]\([^)]+\)", text, re.M):
         kind = "text"
-    name = str(p.relative_to(root)) if root and p.is_relative_to(root) else p.name
+    name, doc_id = document_name(p, root)
     doc = Document(
-        id=slug(Path(name).with_suffix("").as_posix(), 120),
+        id=doc_id,
         path=p,
         name=name,
         text=text,
@@ -133,40 +255,144 @@ def read_document(path: str | Path, root: str | Path | None = None) -> Document:
         body_start=body_start,
         kind=kind,
         content_hash=hashlib.sha256(data).hexdigest(),
+        warnings=warnings,
     )
     _fill_metadata(doc)
     return doc
 
 
-# ------------------------------------------------------------------------------------------ decoding
-def _decode(data: bytes, path: Path) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    declared = _CHARSET.search(data[:4096]) or _CODING.search(data[:200])
-    encoding = next((g.decode("ascii") for g in (declared.groups() if declared else ()) if g), "utf-8")
+def document_name(path: str | Path, root: str | Path | None = None) -> tuple[str, str]:
+    """(name, id) of a document: its path relative to ``root``, and the IRI-safe id made from it.
+
+    >>> document_name("data/corpus/003_fa5dea81f7911e80.txt", "data/corpus")
+    ('003_fa5dea81f7911e80.txt', '003-fa5dea81f7911e80')
+    """
+    p = Path(path)
+    name = str(p.relative_to(root)) if root and p.is_relative_to(root) else p.name
+    return name, slug(Path(name).with_suffix("").as_posix(), 120)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a document file (DocumentError if it is not a readable regular file, or too large)."""
+    return _read_bytes(Path(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; DocumentError if it is not a readable regular file of at most MAX_BYTES."""
+    limit = f"the limit is {MAX_BYTES // 2**20} MB"
     try:
-        return data.decode(encoding)
-    except LookupError:
-        raise DocumentError(f"declares an unknown encoding {encoding!r}", path=path) from None
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise DocumentError("is a directory, not a document", path=path)
+        if not stat.S_ISREG(st.st_mode):  # reading a pipe could wait for ever
+            raise DocumentError("not a regular file (a pipe, socket or device)", path=path)
+        if st.st_size > MAX_BYTES:
+            raise DocumentError(f"too large ({st.st_size / 2**20:.0f} MB; {limit})", path=path)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)  # files such as /proc ones report size 0
+    except OSError as err:
+        raise _stat_problem(path, err) from None
+    if len(data) > MAX_BYTES:
+        raise DocumentError(f"too large (more than {limit})", path=path)
+    return data
+
+
+# ------------------------------------------------------------------------------------------ decoding
+def _decode(data: bytes, path: Path, *, html: bool, warnings: list[DocumentError]) -> str:
+    """The text of ``data``: a byte-order mark, else the declared encoding, else UTF-8.
+
+    HTML declares its encoding with ``<meta charset>`` (or an XML declaration), text and Markdown with
+    an Emacs/Vim mode line (``-*- coding: latin-1 -*-``) in the first two lines.
+    """
+    bom = next((codec for mark, codec in _BOMS if data.startswith(mark)), None)
+    declared_line: int | None = None
+    skipped = 0
+    if bom == "utf-8-sig":
+        encoding, skipped = "utf-8", 3
+    elif bom is not None:
+        encoding = bom  # the UTF-16 and UTF-32 codecs read the mark themselves
+    else:
+        if b"\x00" in data[:4096]:
+            raise DocumentError("binary file, not a text document", path=path)
+        declared = (_CHARSET if html else _CODING).search(data[:4096] if html else data[:400])
+        name = next((g.decode("ascii") for g in (declared.groups() if declared else ()) if g), None)
+        encoding = "utf-8"
+        if declared is not None and name is not None:
+            line = data[: declared.start()].count(b"\n") + 1
+            usable = _declared_encoding(name, path, line, warnings)
+            if usable is not None:
+                encoding, declared_line = usable, line
+    try:
+        return data[skipped:].decode(encoding)
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
+        offset = err.start + skipped
+        line = data[:offset].count(b"\n") + 1
+        how = f" as declared on line {declared_line}" if declared_line else ""
         raise DocumentError(
-            f"not valid {encoding} (byte {err.start}); declare the encoding or convert to UTF-8", path=path, line=line
+            f"not valid {encoding}{how} (byte 0x{data[offset]:02x} at offset {offset}); "
+            "declare the right encoding or convert the file to UTF-8",
+            path=path,
+            line=line,
         ) from None
+    except (UnicodeError, LookupError, ValueError) as err:
+        raise DocumentError(f"cannot be decoded as {encoding}: {err}", path=path, line=declared_line) from None
+
+
+def _declared_encoding(name: str, path: Path, line: int, warnings: list[DocumentError]) -> str | None:
+    """The codec a document declares; None (and a warning) if that cannot be how it is written."""
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        raise DocumentError(f"declares an unknown encoding {name!r}", path=path, line=line) from None
+    probe = b"<meta charset=x>\n"
+    try:
+        compatible = codec._is_text_encoding and probe.decode(codec.name) == probe.decode("ascii")
+    except (UnicodeError, LookupError, ValueError):
+        compatible = False
+    if not compatible:  # the declaration was readable as ASCII, so the file is not in UTF-16, EBCDIC, ...
+        warnings.append(
+            DocumentError(f"declares the encoding {name!r}, which it cannot be written in; read as UTF-8",
+                          path=path, line=line)
+        )
+        return None
+    return codec.name
+
+
+# ------------------------------------------------------------------------------------------ front matter
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a date-like value which is no date (2024-13-45) stays a string."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 
 def _parse_front_matter(fence: str, block: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     try:
-        meta = tomllib.loads(block) if fence == "+++" else yaml.safe_load(block)
+        meta = tomllib.loads(block) if fence == "+++" else yaml.load(block, Loader=_FrontMatterLoader)  # a SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise DocumentError(f"broken YAML front matter: {problem}", path=path, line=line) from None
     except tomllib.TOMLDecodeError as err:
-        raise DocumentError(f"broken TOML front matter: {err}", path=path) from None
+        where = _TOML_WHERE.search(str(err))
+        problem = _TOML_WHERE.sub(lambda m: f" (column {m.group(2)})", str(err))
+        line = int(where.group(1)) + 1 if where else None
+        if "(at end of document)" in problem:
+            problem, line = problem.replace(" (at end of document)", " at the end"), block.count("\n") + 2
+        raise DocumentError(f"broken TOML front matter: {problem}", path=path, line=line) from None
+    except RecursionError:
+        raise DocumentError("broken front matter: nested too deeply", path=path, line=2) from None
+    except (ValueError, TypeError, OverflowError) as err:
+        raise DocumentError(f"broken front matter: {err}", path=path, line=2) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -177,6 +403,57 @@ def _parse_front_matter(fence: str, block: str, path: Path) -> tuple[dict[str, A
         if km and km.group(1) not in lines:
             lines[km.group(1)] = i
     return {str(k): v for k, v in meta.items()}, lines
+
+
+def _check_front_matter(meta: dict[str, Any], lines: dict[str, int], path: Path) -> list[DocumentError]:
+    """Drop (with a warning each) the front-matter values kgkit reads that have the wrong type."""
+    warnings: list[DocumentError] = []
+
+    def drop(key: str, why: str) -> None:
+        warnings.append(DocumentError(f"front matter {key}: {why}; ignored", path=path, line=lines.get(key)))
+        del meta[key]
+
+    for key in ("title", "description", "summary"):
+        value = meta.get(key)
+        if isinstance(value, int | float | dt.date) and not isinstance(value, bool):
+            meta[key] = str(value)
+        elif value is not None and not isinstance(value, str):
+            drop(key, f"expected text, not {_kind(value)}")
+    for key in _DATE_KEYS:
+        value = meta.get(key)
+        if value is not None and parse_date(value) is None:
+            drop(key, f"{_show(value)} is not a date")
+    for key in _AUTHOR_KEYS:
+        value = meta.get(key)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        good = [item for item in items if _author_name(item) is not None]
+        if len(good) < len(items):
+            bad = next(item for item in items if _author_name(item) is None)
+            drop(key, f"expected a name, a list of names or objects with a name, not {_kind(bad)}")
+            if good:
+                meta[key] = good
+    for key in ("lang", "language", "locale"):
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, str) and _LANG_TAG.fullmatch(value.strip())):
+            drop(key, f"{_show(value)} is not a language tag such as en or de-CH")
+    return warnings
+
+
+def _author_name(item: Any) -> str | None:
+    name = item.get("name") or item.get("title") if isinstance(item, dict) else item
+    return name if isinstance(name, str) else None
+
+
+def _kind(value: Any) -> str:
+    kinds = {list: "a list", dict: "a mapping", bool: "true/false", int: "a number", float: "a number"}
+    return kinds.get(type(value), f"{_show(value)}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ------------------------------------------------------------------------------------------ masking
@@ -443,7 +720,7 @@ _SCRIPTS = [
 def detect_language(doc: Document) -> str:
     """BCP-47 code: declared in front matter / HTML, else from the script, else a seeded detector."""
     declared = doc.meta.get("lang") or doc.meta.get("language") or doc.meta.get("locale")
-    if isinstance(declared, str) and re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", declared.strip()):
+    if isinstance(declared, str) and _LANG_TAG.fullmatch(declared.strip()):
         return declared.strip().replace("_", "-").split("-")[0].lower()
     body = re.sub(r"\s+", " ", doc.masked[doc.body_start :])
     letters = len(re.findall(r"\w", body)) or 1
@@ -453,6 +730,9 @@ def detect_language(doc: Document) -> str:
     code, n = max(counts.items(), key=lambda kv: kv[1])
     if n / letters > 0.15:
         return code
+    guess = _function_words(body[:20000])
+    if guess:
+        return guess
     try:
         from langdetect import DetectorFactory, detect
         from langdetect.lang_detect_exception import LangDetectException
@@ -461,3 +741,24 @@ def detect_language(doc: Document) -> str:
         return str(detect(body[:5000])).split("-")[0]
     except (ImportError, LangDetectException):
         return "en"
+
+
+# The commonest function words of the Latin-script languages write-ups come in: a clear majority of
+# them decides the language in microseconds; otherwise the (slower, n-gram) detector does.
+_FUNCTION_WORDS = {
+    "en": "the and of to in is that for with on are this was as be by it at from we have",
+    "de": "der die und das ist nicht mit den von zu ein eine auch auf für sich dem wir sind",
+    "fr": "le la les et des est un une du pour dans que sur pas qui avec au nous sont par",
+    "es": "el la los las y de que en un una es por con para del se al como más sus",
+    "it": "il di che la e per un una non sono del della con gli nel anche come alla",
+    "pt": "o os as e de que em um uma para com não do da dos das por mais se",
+    "nl": "de het een en van is dat op te niet met voor zijn ook aan er als bij",
+}
+_FUNCTION_SETS = {code: set(words.split()) for code, words in _FUNCTION_WORDS.items()}
+
+
+def _function_words(text: str) -> str | None:
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    scores = sorted(((sum(w in vocab for w in words), code) for code, vocab in _FUNCTION_SETS.items()), reverse=True)
+    (best, code), (second, _) = scores[0], scores[1]
+    return code if best >= 8 and best >= 2 * second else None

@@ -42,6 +42,11 @@ class QueryError(InputError):
     """A SPARQL query is malformed, unknown, or its parameters are wrong."""
 
 
+class OutputError(KgkitError):
+    """An output cannot be written (full disk, no permission, a directory in the way) or another kgkit
+    process is writing the same output directory. The previous output is left as it was."""
+
+
 class ValidationFailed(KgkitError):
     """The graph does not conform to the SHACL shapes (a finding, not a crash)."""
 

@@ -6,15 +6,22 @@ graph gives the same bytes on every run (given no blank nodes in N-Quads; kgkit 
 Turtle and TriG use the kgkit prefixes; JSON-LD is compacted with ``ontology/context.jsonld``,
 embedded so the file stands alone.
 
+JSON-LD can also be *framed* (JSON-LD 1.1 Framing, by pyld): ``frame="conference"`` writes each
+conference with its parts (co-located events and sessions, through the reverse term ``hasPart``),
+their speakers with their organizations, the place and the organizer nested inside it; other
+nodes are referred to by IRI. A frame is a view: it holds only what the frame reaches. A path to a
+JSON-LD frame file works too (without an ``@context`` it gets the kgkit context).
+
 >>> print(export("build", format="turtle"))  # doctest: +SKIP
 >>> export("build", format="jsonld", output="kg.jsonld")  # doctest: +SKIP
+>>> export("build", format="jsonld", frame="conference", output="conferences.jsonld")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +40,19 @@ def export(
     *,
     format: str = "turtle",
     output: str | Path | None = None,
+    frame: str | Path | Mapping[str, Any] | None = None,
 ) -> str | Path:
     """``source`` (a build directory, an RDF file, a Dataset or Graph) written as ``format``.
 
+    ``frame`` (JSON-LD only) is a frame name of :data:`FRAMES`, a frame file or a frame object.
     Returns the text when ``output`` is None, else writes it atomically and returns the path.
     """
-    text = serialize(as_dataset(source), format)
+    if frame is not None:
+        if get_format(format).name != "jsonld":
+            raise InputError(f"--frame needs --format jsonld, not {format}")
+        text = framed(as_dataset(source), frame)
+    else:
+        text = serialize(as_dataset(source), format)
     if output is None:
         return text
     with atomic_write(output) as fh:
@@ -109,3 +123,100 @@ def _jsonld(data: Graph, fmt: RdfFormat) -> str:
 
 
 WRITERS: dict[str, Writer] = {"nt": _sorted_lines, "nquads": _sorted_lines, "jsonld": _jsonld}
+
+
+# --- JSON-LD framing -----------------------------------------------------------------------------
+
+
+def conference_frame() -> dict[str, Any]:
+    """Each conference with its parts (events, sessions), speakers, organizations, place, organizer.
+
+    Built from the published context: every IRI-valued term not named here is written as a
+    reference (``@embed: @never``), so that the nesting stops where the frame says.
+    """
+    context = {**jsonld_context(), "hasPart": {"@reverse": "kg:partOf"}}
+    references = [t for t, d in context.items() if isinstance(d, dict) and d.get("@type") == "@id"]
+    never = {term: {"@embed": "@never"} for term in [*references, "hasPart"]}
+
+    def node(**nested: dict[str, Any]) -> dict[str, Any]:
+        # "@type": {} matches any typed node, so a node need not have the nested properties
+        return {"@type": {}, **never, **nested, "@embed": "@always"}
+
+    speaker = node(affiliation=node())
+    part = node(presenter=speaker, featuresOrganization=node(), location=node())
+    return {
+        "@context": context,
+        "@type": "Conference",
+        **never,
+        "location": node(containedInPlace=node()),
+        "organizer": node(),
+        "presenter": speaker,
+        "hasPart": {**part, "hasPart": part},  # sessions of co-located events too
+    }
+
+
+#: Frames by name (``kgkit export --frame NAME``).
+FRAMES: dict[str, Callable[[], dict[str, Any]]] = {"conference": conference_frame}
+
+
+def framed(data: Dataset | Graph, frame: str | Path | Mapping[str, Any]) -> str:
+    """The union of ``data``'s graphs as JSON-LD framed by ``frame`` (a name, a file or an object),
+    compacted with the frame's context; the same input gives the same bytes."""
+    try:
+        from pyld import jsonld
+    except ImportError:
+        raise InputError("--frame needs the JSON-LD processor pyld: pip install pyld") from None
+    frame_doc = _frame_document(frame)
+    graph = union_graph(data) if isinstance(data, Dataset) else data
+    expanded = _sorted_json(json.loads(graph.serialize(format="json-ld")))
+
+    def no_remote_documents(url: str, options: Any = None) -> Any:
+        raise jsonld.JsonLdError(
+            f"kgkit does not load remote JSON-LD documents ({url})",
+            "jsonld.LoadDocumentError",
+            code="loading document failed",
+        )
+
+    try:
+        result = jsonld.frame(
+            expanded, frame_doc, {"omitDefault": True, "documentLoader": no_remote_documents}
+        )
+    except jsonld.JsonLdError as err:
+        raise InputError(f"cannot frame the graph: {_jsonld_message(err)}") from None
+    return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+
+
+def _frame_document(frame: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(frame, Mapping):
+        doc = dict(frame)
+    elif str(frame) in FRAMES:
+        return FRAMES[str(frame)]()
+    else:
+        path = Path(frame)
+        if not path.is_file():
+            raise InputError(
+                f"unknown frame {str(frame)!r}: give one of {', '.join(FRAMES)} or a JSON-LD frame file"
+            )
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise InputError(f"cannot read the frame: {err}", path=path) from None
+        if not isinstance(doc, dict):
+            raise InputError("a JSON-LD frame must be a JSON object", path=path)
+    doc.setdefault("@context", jsonld_context())
+    return doc
+
+
+def _sorted_json(value: Any) -> Any:
+    """``value`` with every array sorted (node objects by @id): a canonical order for framing."""
+    if isinstance(value, dict):
+        return {k: _sorted_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _jsonld_message(err: Exception) -> str:
+    message = str(getattr(err, "message", "") or err).strip().splitlines()
+    return message[0] if message else type(err).__name__

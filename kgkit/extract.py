@@ -828,7 +828,11 @@ class _Extractor:
             title = split.group("title")
             title_span = (title_span[0], title_span[0] + len(title))
         core = KIND_PREFIX.sub("", title)
-        iri = ID[f"session/{slug(core)}"]
+        parent = part_of or self.main_event or self.conference
+        # a session is its title within its conference or event: the same title at two conferences is
+        # two sessions; "Keynote: X" and "X" at the same conference are one
+        within = str(parent).rstrip("/").rsplit("/", 1)[-1] + "/" if parent else ""
+        iri = ID[f"session/{within}{slug(core)}"]
         span = line_span
         if iri not in self.named:
             self.named.add(iri)
@@ -837,7 +841,6 @@ class _Extractor:
         kind = _session_kind(title) or _session_kind(self.doc.masked[max(0, line_span[0]) : title_span[0]])
         if kind:
             self.add(iri, KG.sessionKind, session_kind(kind), span, "structure", CONF_STRUCTURE)
-        parent = part_of or self.main_event or self.conference
         if parent:
             self.add(iri, KG.partOf, parent, span, "structure", CONF_STRUCTURE)
         if url:

@@ -1,8 +1,16 @@
-"""A real Oxigraph server for the remote-store tests, started once per test session.
+"""Real triple stores for the remote-store tests, each started once per test session on 127.0.0.1.
 
-Import the fixture into a test module (``from conftest_stores import oxigraph_url``). The remote
-tests are skipped, with the reason, only when the ``oxigraph`` binary (``pip install oxigraph``)
-is neither on PATH nor beside the running Python. Network traffic goes to 127.0.0.1 only.
+- ``oxigraph_url``: ``oxigraph serve --union-default-graph`` (``pip install oxigraph``, in the test
+  extras); its /query, /update and /store.
+- ``virtuoso_url``: OpenLink Virtuoso 7 (``virtuoso-t``, Debian's ``virtuoso-opensource-7-bin``) with
+  a generated virtuoso.ini in a temporary directory, its SQL and HTTP ports free ports on
+  127.0.0.1, and SPARQL_UPDATE granted to the anonymous SPARQL user (so that /sparql and
+  /sparql-graph-crud take updates; /sparql-auth and /sparql-graph-crud-auth take dba/dba with HTTP
+  Digest authentication).
+
+Import the fixtures into a test module (``from conftest_stores import oxigraph_url``). A store's
+tests are skipped, with the reason, only when its server binary is not installed. Each server is
+stopped at the end of the session; network traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+VIRTUOSO_USER, VIRTUOSO_PASSWORD = "dba", "dba"  # the fresh database's administrator
+
 
 def oxigraph_binary() -> str | None:
     beside_python = Path(sys.executable).parent / "oxigraph"
@@ -31,6 +41,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_until_up(process: subprocess.Popen[bytes], probe: str, log: Path, name: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(probe, timeout=1):
+                return
+        except (urllib.error.URLError, OSError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace").strip()[-800:] if log.exists() else ""
+                pytest.fail(f"{name} did not start ({probe}): {tail}")
+            time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a fresh ``oxigraph serve --union-default-graph`` (/query, /update, /store)."""
@@ -39,39 +71,107 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("the `oxigraph` server binary is not on PATH (pip install oxigraph)")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            binary,
-            "serve",
-            "--location",
-            str(tmp_path_factory.mktemp("oxigraph")),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    directory = tmp_path_factory.mktemp("oxigraph")
+    log = directory / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [binary, "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}",
+             "--union-default-graph"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    stderr = (
-                        process.stderr.read().decode()
-                        if process.stderr and process.poll() is not None
-                        else ""
-                    )
-                    pytest.fail(f"oxigraph did not start on port {port}: {stderr.strip()[:500]}")
-                time.sleep(0.1)
+        _wait_until_up(process, f"{base}/query?query=ASK%7B%7D", log, f"oxigraph on port {port}")
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+LiteMode = 0
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+ServerThreads = 10
+CheckpointInterval = 60
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {dir}
+ThreadCleanupInterval = 0
+ResourcesCleanupInterval = 0
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 8
+ServerThreads = 8
+EnabledDavVSP = 0
+KeepAliveTimeout = 10
+MaxKeepAlives = 10
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+MaxQueryCostEstimationTime = 400
+"""
+
+
+def virtuoso_binaries() -> tuple[str, str] | None:
+    """(virtuoso-t, its isql) or None. Debian names the isql client isql-vt (unixODBC has an isql)."""
+    server = shutil.which("virtuoso-t")
+    isql = shutil.which("isql-vt") or shutil.which("isql-v")
+    return (server, isql) if server and isql else None
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a fresh Virtuoso 7 (/sparql, /sparql-auth, /sparql-graph-crud[-auth])."""
+    binaries = virtuoso_binaries()
+    if binaries is None:
+        pytest.skip(
+            "the Virtuoso server (virtuoso-t and isql-vt) is not installed "
+            "(Debian: apt-get install virtuoso-opensource-7-bin; listed in .ci/apt-packages.txt)"
+        )
+    server, isql = binaries
+    directory = tmp_path_factory.mktemp("virtuoso")
+    sql_port, http_port = _free_port(), _free_port()
+    ini = directory / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
+    base = f"http://127.0.0.1:{http_port}"
+    log = directory / "console.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [server, "+foreground", "+configfile", str(ini)], cwd=directory, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_until_up(process, f"{base}/sparql?query=ASK%7B%7D", log, f"virtuoso on port {http_port}")
+        grant = subprocess.run(
+            [isql, str(sql_port), VIRTUOSO_USER, VIRTUOSO_PASSWORD, 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        if grant.returncode != 0:
+            pytest.fail(f"isql could not grant SPARQL_UPDATE: {grant.stdout.decode()} {grant.stderr.decode()}")
+        yield base
+    finally:
+        _stop(process)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, DATA, ROOT
-from rdflib import RDF, Dataset, URIRef
+from rdflib import RDF, Dataset, Literal, URIRef
 
 from kgkit.build import BuildResult, build
+from kgkit.errors import DocumentError
 from kgkit.terms import KG, OA, REFERENCE_GRAPH, VOCAB_GRAPH
 
 
@@ -149,3 +150,92 @@ def test_cli_build_bad_document(tmp_path: Path, strict: bool) -> None:
         assert proc.returncode == 2 and not (tmp_path / "out" / "kg.nq").exists()
     else:
         assert proc.returncode == 0 and "1 documents, 1 skipped" in proc.stdout
+
+
+def test_control_characters_stay_inside_their_line(tmp_path: Path) -> None:
+    """N-Quads may hold them raw, but str.splitlines() and other line-based tools would split there."""
+    title = "KubeCon\x0b\x1c\x85\u2028 notes\x7f"
+    (tmp_path / "odd.txt").write_text(f"{title}\n\nShopify spoke about sustainability.\n", encoding="utf-8")
+    result = build([tmp_path / "odd.txt"], tmp_path / "out")
+    text = result.output.read_text(encoding="utf-8")
+    assert len(text.splitlines()) == result.triples
+    assert '"KubeCon\\u000B\\u001C\\u0085\\u2028 notes\\u007F"' in text
+    objects = {o for _, _, o, _ in load(result.output).quads((None, None, None, None))}
+    assert {Literal(title, lang="en"), Literal(title)} & objects
+
+
+def test_summary_counts_warnings_and_skipped_documents(tmp_path: Path) -> None:
+    bad = DATA / "bad"
+    result = build([bad / "odd-types.md", bad / "empty.md", bad / "good.md"], tmp_path)
+    assert result.documents == 2 and len(result.skipped) == 1 and len(result.warnings) == 5
+    assert result.summary().startswith(f"Built {result.output}: 2 documents (5 warnings), 1 skipped, ")
+
+
+def test_a_document_the_extractor_fails_on_is_skipped_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = sys.modules["kgkit.build"]  # `kgkit.build` is the function kgkit/__init__.py exports
+    real = module.extract
+
+    def flaky(doc, gazetteer=None):  # type: ignore[no-untyped-def]
+        if doc.name == "same-name.md":
+            raise IndexError("string index out of range\nmore detail")
+        return real(doc, gazetteer)
+
+    monkeypatch.setattr(module, "extract", flaky)
+    bad = DATA / "bad"
+    warned: list[str] = []
+    result = build([bad / "good.md", bad / "same-name.md"], tmp_path, warn=warned.append)
+    assert result.documents == 1 and len(result.skipped) == 1
+    assert warned == [
+        f"skipped {bad / 'same-name.md'}: could not extract its facts "
+        "(kgkit bug, please report it: IndexError: string index out of range)"
+    ]
+    with pytest.raises(DocumentError, match="could not extract its facts"):
+        build([bad / "good.md", bad / "same-name.md"], tmp_path / "strict", strict=True)
+
+
+def _many_documents(tmp_path: Path) -> Path:
+    """The corpus and the documents written for the tests, in one folder (more than the 8 that
+    make a build go parallel)."""
+    docs = tmp_path / "docs"
+    shutil.copytree(CORPUS, docs)
+    for folder in ("docs", "unseen", "unseen2", "unseen3"):
+        shutil.copytree(DATA / folder, docs / folder)
+    return docs
+
+
+def test_parallel_and_sequential_builds_write_the_same_bytes(tmp_path: Path) -> None:
+    docs = _many_documents(tmp_path)
+    one = build([docs], tmp_path / "one", jobs=1).output.read_bytes()
+    two = build([docs], tmp_path / "two", jobs=2).output.read_bytes()
+    assert one == two
+
+
+def test_a_rebuild_extracts_only_the_documents_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_module = sys.modules["kgkit.build"]  # (kgkit.build is also the function of that name)
+
+    docs = _many_documents(tmp_path)
+    out = tmp_path / "out"
+    first = build([docs], out, jobs=1)
+    extracted: list[str] = []
+    real = build_module._extract_one
+    monkeypatch.setattr(build_module, "_extract_one", lambda args: extracted.append(args[0].id) or real(args))
+    again = build([docs], out, jobs=1)
+    assert extracted == [] and again.output.read_bytes() == first.output.read_bytes()
+    assert again.entities == first.entities and again.triples == first.triples
+    edited = docs / "004_a084e6bda0ac66ed.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nIntuit talked about energy efficiency.\n",
+                      encoding="utf-8")
+    build([docs], out, jobs=1)
+    assert extracted == ["004-a084e6bda0ac66ed"]
+
+
+def test_a_changed_curation_file_re_extracts_everything(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cur = tmp_path / "curation.yaml"
+    cur.write_text("reject: []\n", encoding="utf-8")
+    before = build([CORPUS], out, curation=cur).output.read_text(encoding="utf-8")
+    cur.write_text('reject: ["Goldman Sachs"]\n', encoding="utf-8")
+    after = build([CORPUS], out, curation=cur).output.read_text(encoding="utf-8")
+    assert "goldman-sachs" in before and "goldman-sachs" not in after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,85 @@ def test_parse_date_forms() -> None:
     assert parse_date("March 5, 2024") == dt.date(2024, 3, 5)
     assert parse_date(dt.datetime(2024, 1, 2, 3, 4)) == dt.date(2024, 1, 2)
     assert parse_date("soon") is None and parse_date(["x"]) is None
+
+
+# --- encodings and front matter of messy documents -------------------------------------------------
+
+
+def test_byte_order_marks_choose_the_encoding(tmp_path: Path) -> None:
+    text = "# Rückblick\n\nKubeCon in Paris.\n"
+    for codec, bom in (("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                       ("utf-32-le", b"\xff\xfe\x00\x00")):
+        doc = read_document(write(tmp_path, f"{codec}.md", bom + text.encode(codec)))
+        assert doc.text == text and doc.title == "Rückblick", codec
+    with pytest.raises(DocumentError, match=r"not valid utf-8 \(byte 0xff at offset 9\)"):
+        read_document(write(tmp_path, "bom.txt", b"\xef\xbb\xbfhello \xff"))
+    with pytest.raises(DocumentError, match="not valid utf-16"):
+        read_document(write(tmp_path, "odd.txt", b"\xff\xfeA\x00B"))
+
+
+def test_only_real_declarations_choose_the_encoding(tmp_path: Path) -> None:
+    latin1 = "# -*- coding: latin-1 -*-\nMünchen\n".encode("latin-1")
+    assert "München" in read_document(write(tmp_path, "emacs.txt", latin1)).text
+    # prose and code samples that look like declarations are not: the file is UTF-8
+    prose = "# Video encoding: H264 at KubeCon\n\nSee `<?xml version=\"1.0\" encoding=\"UTF-16\"?>` in Zürich.\n"
+    doc = read_document(write(tmp_path, "prose.md", prose))
+    assert doc.text == prose and not doc.warnings
+
+
+def test_an_html_declaration_it_cannot_be_written_in_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    page = '<html>\n<head><meta charset="utf-16"><title>Zürich</title></head><body><p>x</p></body></html>'
+    doc = read_document(write(tmp_path, "page.html", page))
+    assert doc.title == "Zürich"
+    assert [(str(w).split(": ", 1)[1], w.line) for w in doc.warnings] == [
+        ("declares the encoding 'utf-16', which it cannot be written in; read as UTF-8", 2)
+    ]
+
+
+@pytest.mark.parametrize(("content", "message", "line"), [
+    (b"a" * 5000 + b"\x00 hello", "binary file, not a text document (it contains NUL bytes)", 1),
+    (b"---\ntitle: " + b"[" * 5000 + b"\n---\nbody\n", "broken front matter: nested too deeply", 2),
+    (b"+++\ntitle = 'x'\ndate = 2024-13-45\n+++\nbody\n", "broken TOML front matter", 3),
+    (b"---\n? [a, b]\n: c\n---\nbody\n", "broken YAML front matter: found unhashable key", 2),
+    (b'<meta charset="x-klingon">hello', "declares an unknown encoding 'x-klingon'", 1),
+])
+def test_more_bad_documents(tmp_path: Path, content: bytes, message: str, line: int) -> None:
+    path = write(tmp_path, "bad.html" if content.startswith(b"<") else "bad.md", content)
+    with pytest.raises(DocumentError, match=re.escape(message)) as err:
+        read_document(path)
+    assert err.value.line == line
+
+
+def test_a_date_shaped_value_that_is_no_date_is_a_warning(tmp_path: Path) -> None:
+    doc = read_document(write(tmp_path, "d.md", "---\ntitle: 2024\ndate: 2024-02-30\n---\nText.\n"))
+    assert doc.title == "2024" and doc.date is None
+    assert [(w.message, w.line) for w in doc.warnings] == [
+        ("front matter date: '2024-02-30' is not a date; ignored", 3)
+    ]
+
+
+def test_author_lists_keep_their_good_names(tmp_path: Path) -> None:
+    doc = read_document(write(tmp_path, "a.md", "---\nauthors: [Ann Lee, [x], {name: Bo Chen}, 3]\n---\nText.\n"))
+    assert [a for a, _, _ in doc.authors] == ["Ann Lee", "Bo Chen"]
+    assert len(doc.warnings) == 1 and "front matter authors: expected a name" in str(doc.warnings[0])
+
+
+def test_names_are_relative_to_the_folder_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "docs" / "sub").mkdir(parents=True)
+    write(tmp_path / "docs" / "sub", "a.md", "# A\n")
+    monkeypatch.chdir(tmp_path)
+    for root in ("docs", tmp_path / "docs"):  # the same name (and graph) however the folder is given
+        [(path, found_under)] = find_documents([root])
+        assert read_document(path, found_under).name == "sub/a.md"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Die Konferenz war groß und wir haben viel über die Nachhaltigkeit von Kubernetes gelernt, auch wenn "
+     "nicht alle Vorträge für uns interessant waren. Es ist die beste Konferenz, die wir kennen.", "de"),
+    ("La conférence était très intéressante et nous avons appris beaucoup sur le cloud native. Les "
+     "présentations sur la durabilité étaient les meilleures pour nous, et pas seulement pour les équipes.", "fr"),
+    ("La conferencia fue muy interesante y aprendimos mucho sobre la sostenibilidad de los clústeres. Las "
+     "charlas más populares eran las de seguridad, con muchos asistentes de la comunidad.", "es"),
+])
+def test_undeclared_languages_are_detected(tmp_path: Path, text: str, language: str) -> None:
+    assert read_document(write(tmp_path, "post.md", f"# Notes\n\n{text}\n")).language == language

@@ -1,22 +1,30 @@
-"""``kgkit export``: every format round-trips through rdflib and through an independent parser
-(pyoxigraph); N-Quads/N-Triples are sorted and byte-identical; JSON-LD expands (pyld) to the source."""
+"""``kgkit export``: every format round-trips through rdflib and through independent parsers
+(pyoxigraph; Raptor's rapper and pyld on the built corpus); N-Quads/N-Triples are sorted and
+byte-identical; JSON-LD expands (pyld) to the source; framed JSON-LD is checked with pyld."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 from pyld import jsonld
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Identifier
 
 from kgkit.errors import InputError
-from kgkit.export import CONTEXT_FILE, as_dataset, export, jsonld_context
+from kgkit.export import CONTEXT_FILE, FRAMES, as_dataset, export, jsonld_context
 from kgkit.rdfio import FORMATS, load_dataset, union_graph
 
 KG = Path(__file__).parent / "data" / "query" / "kg.trig"
@@ -152,8 +160,6 @@ def test_unknown_format_is_an_input_error(source: Dataset) -> None:
 CliRun = Callable[..., tuple[int, str, str]]
 
 
-
-
 def test_cli_export_to_stdout_and_file(run_cli: CliRun, tmp_path: Path, source: Dataset) -> None:
     code, out, _ = run_cli("export", "-i", str(KG), "--format", "nquads")
     assert code == 0 and out == export(source, format="nquads")
@@ -179,3 +185,155 @@ def test_cli_export_to_stdout_and_file(run_cli: CliRun, tmp_path: Path, source: 
 def test_cli_export_errors(run_cli: CliRun, args: tuple[str, ...], message: str) -> None:
     code, _, err = run_cli(*args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+# --- the bundled corpus through an independent parser (Raptor's rapper) --------------------------
+
+RAPPER = shutil.which("rapper")
+RAPPER_SYNTAX = {"turtle": "turtle", "nt": "ntriples", "nquads": "nquads", "trig": "trig", "xml": "rdfxml"}
+
+
+@pytest.fixture(scope="module")
+def corpus(built_dir: Path) -> Dataset:
+    return load_dataset(built_dir)
+
+
+@pytest.mark.skipif(RAPPER is None, reason="Raptor's rapper is not installed (Debian: apt-get install raptor2-utils)")
+@pytest.mark.parametrize("fmt", sorted(RAPPER_SYNTAX))
+def test_rapper_reads_every_format_back_to_the_build(corpus: Dataset, fmt: str, tmp_path: Path) -> None:
+    path = export(corpus, format=fmt, output=tmp_path / f"kg{FORMATS[fmt].extension}")
+    quad_format = FORMATS[fmt].quads
+    run = subprocess.run(
+        [str(RAPPER), "-q", "-i", RAPPER_SYNTAX[fmt], "-o", "nquads" if quad_format else "ntriples", str(path)],
+        capture_output=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr.decode()[-500:]
+    back = Dataset()
+    if quad_format:
+        back.parse(data=run.stdout.decode(), format="nquads")
+    else:
+        back.default_graph.parse(data=run.stdout.decode(), format="nt")
+    expected = by_graph(corpus) if quad_format else {"": union_graph(corpus)}
+    assert same_graphs(by_graph(back), expected)
+
+
+def test_pyld_reads_the_jsonld_export_back_to_the_build(corpus: Dataset) -> None:
+    text = export(corpus, format="jsonld")
+    assert isinstance(text, str)
+    nquads = jsonld.to_rdf(json.loads(text), {"format": "application/n-quads"})
+    back = Dataset()
+    back.parse(data=nquads, format="nquads")
+    assert same_graphs(by_graph(back), by_graph(corpus))
+
+
+def test_turtle_uses_the_ontology_prefixes(corpus: Dataset) -> None:
+    prefix = re.compile(r"^@prefix (\w*):\s+<([^>]*)> \.$", re.MULTILINE)
+    ontology = dict(prefix.findall((ROOT / "ontology" / "kgkit.ttl").read_text(encoding="utf-8")))
+    text = export(corpus, format="turtle")
+    assert isinstance(text, str)
+    declared = dict(prefix.findall(text))
+    shared = declared.keys() & ontology.keys()
+    assert {"kg", "schema", "skos", "prov", "rdf", "xsd"} <= shared  # (rdflib declares only those it uses)
+    assert set(declared) - shared <= {"kgid", "oa"}  # instances and Web Annotation: kgkit's own prefixes
+    assert all(declared[p] == ontology[p] for p in shared)
+    assert "kg:Conference" in text and "schema:name" in text
+
+
+# --- JSON-LD framing -----------------------------------------------------------------------------
+
+KGNS = "https://w3id.org/kgkit/ontology#"
+
+
+@pytest.fixture(scope="module")
+def framed_doc(corpus: Dataset) -> dict[str, Any]:
+    text = export(corpus, format="jsonld", frame="conference")
+    assert isinstance(text, str)
+    return dict(json.loads(text))
+
+
+def test_framed_conferences_nest_sessions_speakers_and_organizations(
+    corpus: Dataset, framed_doc: dict[str, Any]
+) -> None:
+    union = union_graph(corpus)
+    conferences = {str(c) for c in union.subjects(RDF.type, URIRef(KGNS + "Conference"))}
+    nodes = {node["id"]: node for node in framed_doc["@graph"]}
+    expand = {p: ns for p, ns in jsonld_context().items() if isinstance(ns, str) and ns.endswith(("/", "#"))}
+
+    def iri(compact: str) -> str:
+        prefix, _, local = compact.partition(":")
+        return expand[prefix] + local if prefix in expand else compact
+
+    assert {iri(i) for i in nodes} == conferences
+    europe = nodes["kgid:conference/kubecon-cloudnativecon-europe-2024"]
+    parts = {iri(p["id"]): p for p in europe["hasPart"]}
+    expected_parts = {str(s) for s in union.subjects(URIRef(KGNS + "partOf"), URIRef(iri(europe["id"])))}
+    assert set(parts) == expected_parts and len(parts) > 10
+    # every presenter of every session is nested, people with their organizations
+    presenters = 0
+    for part_iri, part in parts.items():
+        nested = part.get("presenter", [])
+        nested = nested if isinstance(nested, list) else [nested]
+        assert {iri(p["id"]) for p in nested} == {
+            str(o) for o in union.objects(URIRef(part_iri), URIRef(KGNS + "presenter"))
+        }
+        for person in nested:
+            presenters += 1
+            assert "name" in person and "type" in person
+            for org in person.get("affiliation", []) if isinstance(person.get("affiliation"), list) else [
+                person["affiliation"]
+            ] if "affiliation" in person else []:
+                assert isinstance(org, dict) and "name" in org
+    assert presenters > 0 and isinstance(europe["location"], dict) and europe["location"]["name"] == "Paris"
+    assert isinstance(europe["organizer"], dict)
+    # other nodes are references: no evidence, no topic scheme inside
+    assert "Evidence" not in json.dumps(framed_doc["@graph"])
+
+
+def test_framed_output_is_valid_jsonld_of_the_build(corpus: Dataset, framed_doc: dict[str, Any]) -> None:
+    assert framed_doc["@context"]["hasPart"] == {"@reverse": "kg:partOf"}
+    assert all(framed_doc["@context"][k] == v for k, v in jsonld_context().items())  # the published context
+    nquads = jsonld.to_rdf(framed_doc, {"format": "application/n-quads"})  # pyld, the reference processor
+    back = Graph().parse(data=nquads, format="nquads")
+    union = union_graph(corpus)
+    assert len(back) > 300 and all(triple in union for triple in back)
+
+
+def test_framing_agrees_with_pyld_on_the_plain_export(corpus: Dataset, framed_doc: dict[str, Any]) -> None:
+    plain = export(corpus, format="jsonld")
+    assert isinstance(plain, str)
+    by_pyld = jsonld.frame(json.loads(plain), FRAMES["conference"](), {"omitDefault": True})
+
+    def canonical(doc: Any) -> Any:
+        return jsonld.normalize(doc, {"algorithm": "URDNA2015", "format": "application/n-quads"})
+
+    assert canonical(by_pyld) == canonical(framed_doc)
+
+
+def test_framed_output_is_byte_identical_across_runs(built_dir: Path, framed_doc: dict[str, Any]) -> None:
+    script = (
+        "import sys; from kgkit.export import export; "
+        "sys.stdout.write(export(sys.argv[1], format='jsonld', frame='conference'))"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script, str(built_dir)], capture_output=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1] and json.loads(runs[0]) == framed_doc
+
+
+def test_cli_frame_options(run_cli: CliRun, built_dir: Path, tmp_path: Path) -> None:
+    frame = Path(__file__).parent / "data" / "frames" / "people.jsonld"
+    code, out, err = run_cli("export", "-i", str(built_dir), "--frame", str(frame))
+    assert code == 0, err
+    people = json.loads(out)["@graph"]
+    assert people and all(set(p) <= {"id", "type", "name", "jobTitle", "affiliation"} for p in people)
+    code, out, err = run_cli("export", "-i", str(built_dir), "--frame", "conference", "-o", str(tmp_path / "c.jsonld"))
+    assert code == 0 and json.loads((tmp_path / "c.jsonld").read_text())["@graph"]
+    for args, message in [
+        (("--frame", "conference", "--format", "turtle"), "--frame needs --format jsonld"),
+        (("--frame", "no-such-frame"), "unknown frame 'no-such-frame'"),
+    ]:
+        code, _, err = run_cli("export", "-i", str(built_dir), *args)
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1

@@ -536,3 +536,89 @@ def test_real_entry_point_in_a_subprocess() -> None:
         timeout=120,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "refused" in bad.stderr
+
+
+# --- messy queries and values ----------------------------------------------------------------------
+
+
+def test_syntax_error_in_a_canned_query_names_its_file(tmp_path: Path) -> None:
+    (tmp_path / "broken.rq").write_text("#+ summary: broken\nSELECT ?x\nWHERE { ?x ?y }\n", encoding="utf-8")
+    canned = resolve("broken", directory=tmp_path)
+    with pytest.raises(QueryError) as info:
+        check_query(canned.text, path=canned.path)
+    assert str(info.value).startswith(f"{tmp_path / 'broken.rq'}:3: SPARQL syntax error at line 3, column 9")
+    assert "near '?x ?y }'" in str(info.value)
+    with pytest.raises(QueryError, match="did you mean broken"):
+        resolve("brokn", directory=tmp_path)
+
+
+def test_unreadable_query_files_are_query_errors(tmp_path: Path) -> None:
+    (tmp_path / "latin1.rq").write_bytes("SELECT ?x WHERE { ?x ?p \"Zürich\" }".encode("latin-1"))
+    with pytest.raises(QueryError, match=r"latin1.rq: not UTF-8 text"):
+        resolve(str(tmp_path / "latin1.rq"))
+    (tmp_path / "folder.rq").mkdir()
+    with pytest.raises(QueryError, match="no such query file"):
+        resolve(str(tmp_path / "folder.rq"))
+
+
+def test_an_unknown_prefix_is_located() -> None:
+    with pytest.raises(QueryError) as info:
+        query("SELECT ?x\nWHERE { ?x foo:bar ?y }", source=KG)
+    assert str(info.value) == (
+        "SPARQL error at line 2, column 12: unknown prefix 'foo:' (declare it with PREFIX) in: WHERE { ?x foo:bar ?y }"
+    )
+
+
+@pytest.mark.parametrize("harmless", ["no such organization", "Deutsche Bahn"])
+def test_cli_injection_gives_the_same_answer_as_a_harmless_value(run_cli: CliRun, harmless: str) -> None:
+    by_name = str(DATA / "org-by-name.rq")
+    for value in (INJECTION, 'Deutsche Bahn" } UNION { ?org ?p ?o } #', "Deutsche Bahn'", "Deutsche\\ Bahn"):
+        code, out, err = run_cli("query", by_name, "-i", str(KG), "-p", f"name={value}", "--format", "csv")
+        assert (code, out, err) == (0, "org\r\n", "")
+    code, out, _ = run_cli("query", by_name, "-i", str(KG), "-p", f"name={harmless}", "--format", "csv")
+    assert code == 0 and out == ("org\r\n" if harmless != "Deutsche Bahn" else f"org\r\n{KGID}org/deutsche-bahn\r\n")
+
+
+def test_cli_local_timeout_is_a_one_line_store_error(run_cli: CliRun) -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    code, out, err = run_cli("query", "--sparql", slow, "-i", str(KG), "--timeout", "0.05")
+    assert (code, out, err) == (3, "", "kgkit: error: query timed out after 0.05 s\n")
+
+
+@pytest.mark.parametrize("command", [(), ("build",), ("query",), ("explain",)])
+def test_help_documents_the_exit_codes(run_cli: CliRun, command: tuple[str, ...]) -> None:
+    code, out, _ = run_cli(*command, "--help")
+    text = " ".join(out.replace("│", " ").split())
+    assert code == 0
+    assert "Exit codes: 0 success; 1 validation violations, or no results with --fail-on-empty;" in text
+    assert "2 usage or input error; 3 store or network error; 130 interrupted." in text
+
+
+# --- the two local engines give the same answers -----------------------------------------------------
+
+def _cells(result: QueryResult) -> list[tuple[object, ...]]:
+    """Rows with joined cells ("a | b") compared as sets: GROUP_CONCAT's order is not defined."""
+    return sorted(tuple(frozenset(str(c).split(" | ")) if c is not None and " | " in str(c) else c for c in row)
+                  for row in result.rows)
+
+
+@pytest.mark.parametrize("name", sorted(load_library()))
+def test_oxigraph_and_rdflib_give_the_same_rows(name: str, built_dir: Path) -> None:
+    for source in (KG, built_dir):
+        fast = query(name, source=source, store="oxigraph")
+        slow = query(name, source=source, store="memory")
+        assert fast.variables == slow.variables
+        assert _cells(fast) == _cells(slow), (name, source)
+
+
+def test_ask_and_construct_on_oxigraph(built_dir: Path) -> None:
+    ask = "ASK { ?s a kg:Conference }"
+    assert query(ask, source=built_dir, store="oxigraph").boolean is True
+    construct = "CONSTRUCT { ?c schema:name ?n } WHERE { ?c a kg:Conference ; schema:name ?n }"
+    fast, slow = (query(construct, source=built_dir, store=s).graph for s in ("oxigraph", "memory"))
+    assert fast is not None and slow is not None and set(fast) == set(slow) and len(fast) > 0
+
+
+def test_unknown_store() -> None:
+    with pytest.raises(QueryError, match="unknown store"):
+        query("sessions-by-day", source=KG, store="virtuoso")

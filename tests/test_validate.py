@@ -3,6 +3,7 @@ exit codes."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 
 from kgkit.errors import InputError
-from kgkit.validate import RENDERERS, SHAPES_DIR, validate
+from kgkit.validate import RENDERERS, SHAPES_DIR, ValidationReport, validate
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample.trig"
@@ -193,3 +194,29 @@ def test_invalid_shapes_file(run_cli: CliRun) -> None:
 def test_shapes_file_without_shapes() -> None:
     with pytest.raises(InputError, match="no SHACL node shapes"):
         validate(SAMPLE, shapes=BROKEN / "topic-without-label.ttl")
+
+
+# --- engines: pyshacl-turbo must report exactly what pySHACL reports ---------------------------------
+
+def _same_report(report: ValidationReport) -> list[tuple[str, str, str | None, str | None, str, str]]:
+    return [(f.shape, f.focus, f.path, f.value, f.component, f.severity) for f in report.results]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyshacl_turbo") is None, reason="pyshacl-turbo not installed")
+@pytest.mark.parametrize("name", ["sample.trig", *(f"shapes/{n}" for n in sorted(VIOLATIONS))])
+def test_turbo_engine_gives_pyshacl_s_report(name: str) -> None:
+    slow = validate(DATA / name, engine="pyshacl")
+    fast = validate(DATA / name, engine="turbo")
+    assert fast.conforms == slow.conforms
+    assert _same_report(fast) == _same_report(slow)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyshacl_turbo") is None, reason="pyshacl-turbo not installed")
+def test_turbo_engine_on_the_built_corpus(built_dir: Path) -> None:
+    slow, fast = validate(built_dir, engine="pyshacl"), validate(built_dir, engine="turbo")
+    assert (fast.conforms, _same_report(fast)) == (slow.conforms, _same_report(slow))
+
+
+def test_unknown_engine() -> None:
+    with pytest.raises(InputError, match="unknown SHACL engine"):
+        validate(DATA / "sample.trig", engine="fast")

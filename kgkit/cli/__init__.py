@@ -6,11 +6,18 @@ turns library exceptions into one-line messages and exit codes.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
 
 import typer
 
-from kgkit.errors import EXIT_INTERRUPTED, KgkitError
+from kgkit.errors import EXIT_INPUT, EXIT_INTERRUPTED, KgkitError
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 validation violations, or no results with --fail-on-empty; "
@@ -33,30 +40,94 @@ def _register() -> None:
     """Add every command group's commands to ``app`` (once per process)."""
     if _registered:
         return
-    from kgkit.cli import ask, build, check, share
+    from kgkit.cli import ask, build, check, share, show
 
-    for module in (build, check, ask, share):
+    for module in (build, check, ask, share, show):
         module.register(app)
     _registered.append(True)
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Make SIGTERM (``kill``, a CI timeout) interrupt like Ctrl-C does: a KeyboardInterrupt unwinds
+    every ``finally`` and context manager, so partial outputs are removed and locks released."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _OneLine(logging.Formatter):
+    """A library's log record as one line: its message's first line, never the traceback it carries."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        lines = record.getMessage().strip().splitlines()
+        return f"kgkit: warning: {record.name.split('.')[0]}: {lines[0] if lines else record.levelname}"
+
+
+@contextlib.contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """rdflib logs a traceback for every ill-typed literal it reads (``"abc"^^xsd:integer``) and warns
+    about each odd IRI; a user wants neither. Its errors still show, one line each."""
+    logger = logging.getLogger("rdflib")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLine())
+    saved = logger.level, logger.propagate
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
 def main() -> None:
     """Console-script entry point: run the app, map errors to exit codes, never a traceback."""
-    _register()
     try:
-        code = app(standalone_mode=False)
+        with _sigterm_interrupts(), _quiet_libraries():
+            _register()
+            code = app(standalone_mode=False)
     except KgkitError as err:
-        typer.echo(f"kgkit: error: {err}", err=True)
+        _error(str(err))
         sys.exit(err.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("kgkit: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except typer.Abort:
-        typer.echo("kgkit: interrupted", err=True)
+    except (KeyboardInterrupt, typer.Abort):
+        _error("interrupted", prefix="kgkit: ")
         sys.exit(EXIT_INTERRUPTED)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, missing argument
         exc.show()  # type: ignore[attr-defined]
         sys.exit(exc.exit_code)
+    except BrokenPipeError:  # `kgkit query ... | head`: the reader has all it wants
+        _silence_stdout()
+        sys.exit(0)
+    except OSError as err:  # a file the user named that cannot be read or written
+        where = f"{err.filename}: " if err.filename else ""
+        _error(f"{where}{err.strerror or err}")
+        sys.exit(EXIT_INPUT)
+    if code == EXIT_INTERRUPTED:  # Typer turns a KeyboardInterrupt into a silent exit 130
+        _error("interrupted", prefix="kgkit: ")
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _error(message: str, prefix: str = "kgkit: error: ") -> None:
+    with contextlib.suppress(OSError):
+        typer.echo(f"{prefix}{message}", err=True)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not complain about the pipe."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

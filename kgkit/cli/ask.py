@@ -33,9 +33,18 @@ FormatOpt = Annotated[
         "(CONSTRUCT results: turtle, or any `kgkit export` format).",
     ),
 ]
-TimeoutOpt = Annotated[float | None, typer.Option("--timeout", min=0.0, help="Give up after SECONDS.")]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.0, help="Give up after SECONDS (exit 3), locally or at the --endpoint."),
+]
 ListOpt = Annotated[bool, typer.Option("--list", help="List the canned queries and their parameters.")]
 FailOpt = Annotated[bool, typer.Option("--fail-on-empty", help="Exit 1 when there are no results.")]
+StoreOpt = Annotated[
+    str,
+    typer.Option(
+        "--store", help="Local engine: auto (Oxigraph when installed), oxigraph (Rust, fast), memory (rdflib)."
+    ),
+]
 
 
 def query_command(
@@ -48,6 +57,7 @@ def query_command(
     timeout: TimeoutOpt = None,
     list_: ListOpt = False,
     fail_on_empty: FailOpt = False,
+    store: StoreOpt = "auto",
 ) -> None:
     """Answer a question about the graph with a canned SPARQL query, a .rq file or --sparql text.
 
@@ -68,7 +78,9 @@ def query_command(
         if not sep or not key:
             raise InputError(f"--param wants NAME=VALUE, not {item!r}")
         params[key.strip()] = value
-    result = query(name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout)
+    result = query(
+        name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store
+    )
     sys.stdout.write(render(result, format))
     if fail_on_empty and result.empty:
         typer.echo("kgkit: no results", err=True)
@@ -77,8 +89,10 @@ def query_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``query`` and ``explain`` to the kgkit command line."""
-    app.command("query", rich_help_panel="Ask")(query_command)
-    app.command("explain", rich_help_panel="Ask")(explain_command)
+    from kgkit.cli import EXIT_CODES_HELP
+
+    app.command("query", rich_help_panel="Ask", epilog=EXIT_CODES_HELP)(query_command)
+    app.command("explain", rich_help_panel="Ask", epilog=EXIT_CODES_HELP)(explain_command)
 
 
 def explain_command(

@@ -16,7 +16,11 @@ def build(
     ] = None,
     out_dir: Annotated[Path, typer.Option("-o", "--output", help="Directory to write kg.nq into.")] = Path("build"),
     strict: Annotated[
-        bool, typer.Option("--strict", help="Stop at the first unreadable document (exit 2) instead of skipping it.")
+        bool,
+        typer.Option(
+            "--strict",
+            help="Stop (exit 2) at the first bad document instead of skipping it, or building it, with a warning.",
+        ),
     ] = False,
     min_confidence: Annotated[
         float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop facts extracted with a lower confidence.")
@@ -25,11 +29,18 @@ def build(
         Path | None,
         typer.Option("--curation", help="Curation file applied to every document (default: data/curation.yaml)."),
     ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("-j", "--jobs", min=1, help="Extract with N processes (default: one per core).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")] = False,
 ) -> None:
     """Build the knowledge graph: read documents, extract facts with evidence, write DIR/kg.nq.
 
     Markdown with YAML/TOML front matter, plain text and HTML; one named graph per document.
+    A document that cannot be read (empty, binary, badly encoded, broken front matter, too large,
+    a broken link) is skipped with a one-line warning naming it; the summary counts them. kg.nq is
+    replaced only when complete, and only one build at a time writes into DIR. Documents are
+    extracted in parallel and cached in DIR/.kgkit-cache, so a rebuild only re-reads what changed.
 
     Examples:
 
@@ -37,14 +48,21 @@ def build(
 
       kgkit build ~/writeups -o out      # your folder of write-ups into out/kg.nq
 
-      kgkit build notes.md --strict      # fail (exit 2) on an unreadable document
+      kgkit build notes.md --strict      # fail (exit 2) on a bad document
     """
 
     def warn(message: str) -> None:
         typer.echo(f"kgkit: warning: {message}", err=True)
 
-    extra = {"curation": curation} if curation else {}
-    result = build_graph(paths or [], out_dir, strict=strict, min_confidence=min_confidence, warn=warn, **extra)
+    result = build_graph(
+        paths or [],
+        out_dir,
+        strict=strict,
+        min_confidence=min_confidence,
+        warn=warn,
+        jobs=jobs,
+        **({"curation": curation} if curation else {}),
+    )
     if quiet:
         return
     typer.echo(result.summary())
@@ -58,4 +76,6 @@ def build(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("build", rich_help_panel="Build")(build)
+    from kgkit.cli import EXIT_CODES_HELP
+
+    app.command("build", rich_help_panel="Build", epilog=EXIT_CODES_HELP)(build)

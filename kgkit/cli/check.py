@@ -32,6 +32,9 @@ def validate_command(
     format: FormatOpt = "text",
     shapes: ShapesOpt = None,
     output: OutputOpt = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="SHACL engine: auto (turbo if installed), pyshacl, turbo.")
+    ] = "auto",
 ) -> None:
     """Check the graph against the SHACL shapes; exit 1 if it has violations (warnings are allowed).
 
@@ -42,7 +45,7 @@ def validate_command(
         kgkit validate -i kg.ttl --format json -o report.json
     """
     renderer = get_renderer(format)  # an unknown format is an input error, raised before any work
-    report = validate(input, shapes=shapes)
+    report = validate(input, shapes=shapes, engine=engine)
     text = renderer.render(report)
     if output is None:
         typer.echo(text)

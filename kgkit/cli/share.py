@@ -1,15 +1,22 @@
-"""``kgkit export``: the graph in another RDF format."""
+"""Sharing the graph: ``kgkit export`` (RDF files), ``kgkit load`` (into a triple store) and
+``kgkit serve`` (a local SPARQL endpoint)."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from kgkit.export import export
+from kgkit.errors import InputError
+from kgkit.export import FRAMES, export
 from kgkit.rdfio import FORMATS, format_for_path
+from kgkit.serve import DEFAULT_PORT, SparqlServer, serve
+from kgkit.stores import ENV_PASSWORD, ENV_TOKEN, ENV_USER, PROTOCOLS, Credentials, LoadProgress, load
 
 InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
 FormatOpt = Annotated[
@@ -19,10 +26,18 @@ FormatOpt = Annotated[
     ),
 ]
 OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")]
+FrameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--frame",
+        help=f"Frame the JSON-LD: {', '.join(FRAMES)} (each conference with its sessions, speakers and "
+        "organizations nested), or a JSON-LD frame file.",
+    ),
+]
 
 
 def export_command(
-    input: InputOpt = Path("build"), format: FormatOpt = None, output: OutputOpt = None
+    input: InputOpt = Path("build"), format: FormatOpt = None, output: OutputOpt = None, frame: FrameOpt = None
 ) -> None:
     """Write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
 
@@ -33,16 +48,222 @@ def export_command(
         kgkit export --format nquads -o kg.nq
 
         kgkit export -i build --format jsonld > kg.jsonld
+
+        kgkit export --frame conference -o conferences.jsonld
     """
     if format is None:
-        format = format_for_path(output).name if output is not None else "turtle"
-    result = export(input, format=format, output=output)
+        format = "jsonld" if frame else format_for_path(output).name if output is not None else "turtle"
+    result = export(input, format=format, output=output, frame=frame)
     if output is None:
         sys.stdout.write(str(result))
     else:
         typer.echo(f"kgkit: wrote {result}", err=True)
 
 
+# --- load ----------------------------------------------------------------------------------------
+
+EndpointOpt = Annotated[
+    str,
+    typer.Option(
+        "--endpoint",
+        "-e",
+        help="The store's SPARQL query URL, or its root URL (then /query and /sparql are tried).",
+        show_default=False,
+    ),
+]
+GraphOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--graph",
+        "-g",
+        help="Load only this named graph of the input (repeatable); for an input of triples, the graph "
+        "they go to.",
+    ),
+]
+ReplaceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help="Replace each graph loaded (atomically per graph, via a temporary graph and MOVE) instead of "
+        "adding to it: loading twice gives the same store content.",
+    ),
+]
+ProtocolOpt = Annotated[
+    str,
+    typer.Option(
+        "--protocol",
+        help="gsp (Graph Store Protocol), update (SPARQL Update INSERT DATA) or auto (GSP, else Update).",
+    ),
+]
+BatchOpt = Annotated[
+    int, typer.Option("--batch-size", min=1, help="Triples per INSERT DATA request (SPARQL Update).")
+]
+UpdateUrlOpt = Annotated[
+    str | None, typer.Option("--update-url", help="SPARQL Update URL, if not the usual one for the store.")
+]
+GspUrlOpt = Annotated[
+    str | None, typer.Option("--gsp-url", help="Graph Store Protocol URL, if not the usual one for the store.")
+]
+UserOpt = Annotated[str | None, typer.Option("--user", envvar=ENV_USER, help="User name (HTTP Basic or Digest).")]
+PasswordOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--password", envvar=ENV_PASSWORD, show_default=False, help="Password (better: the environment variable)."
+    ),
+]
+TokenOpt = Annotated[
+    str | None, typer.Option("--token", envvar=ENV_TOKEN, show_default=False, help="Bearer token.")
+]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")]
+RetriesOpt = Annotated[
+    int, typer.Option("--retries", min=0, help="Retries of a safe request after a 5xx answer or a dropped connection.")
+]
+QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")]
+
+
+def load_command(
+    endpoint: EndpointOpt,
+    input: InputOpt = Path("build"),
+    graph: GraphOpt = None,
+    replace: ReplaceOpt = False,
+    protocol: ProtocolOpt = "auto",
+    batch_size: BatchOpt = 500,
+    update_url: UpdateUrlOpt = None,
+    gsp_url: GspUrlOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    token: TokenOpt = None,
+    timeout: TimeoutOpt = 60.0,
+    retries: RetriesOpt = 2,
+    quiet: QuietOpt = False,
+) -> None:
+    """Load the graph into a triple store, one named graph per document, and check the counts.
+
+    Uses the SPARQL 1.1 Graph Store Protocol, or SPARQL 1.1 Update where the store has no Graph
+    Store. Afterwards the triples of every graph loaded are counted in the store. Exit 3 on any
+    store or network error (credentials are never shown).
+
+    Examples:
+
+        kgkit load --endpoint http://127.0.0.1:7878 --replace            # Oxigraph
+
+        KGKIT_STORE_PASSWORD=dba kgkit load --endpoint http://127.0.0.1:8890/sparql-auth --user dba --replace
+
+        kgkit load -e http://localhost:3030/kg/sparql --update-url http://localhost:3030/kg/update --gsp-url http://localhost:3030/kg/data
+    """
+    if protocol not in PROTOCOLS:
+        raise InputError(f"--protocol must be one of: {', '.join(PROTOCOLS)}")
+    credentials = Credentials(user, password, token) if (user or token) else None
+    with ProgressBar("Loading", enabled=not quiet) as bar:
+        report = load(
+            endpoint,
+            input,
+            graphs=graph,
+            replace=replace,
+            protocol=protocol,
+            batch_size=batch_size,
+            update_url=update_url,
+            gsp_url=gsp_url,
+            credentials=credentials,
+            timeout=timeout,
+            retries=retries,
+            progress=bar,
+        )
+    if not quiet:
+        typer.echo(report.summary())
+
+
+class ProgressBar:
+    """A progress bar on stderr that appears only once the work has taken ``delay`` seconds, and only
+    on a terminal; called with each :class:`kgkit.stores.LoadProgress`."""
+
+    def __init__(
+        self, label: str, *, enabled: bool = True, delay: float = 1.0, console: Console | None = None
+    ) -> None:
+        self.label = label
+        self.console = console or Console(stderr=True)
+        self.enabled = enabled and self.console.is_terminal
+        self.delay = delay
+        self.started = time.monotonic()
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __call__(self, update: LoadProgress) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed:,.0f}/{task.total:,.0f} triples"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=update.total)
+        assert self.task is not None
+        phase = {"upload": self.label, "check": "Checking", "move": "Replacing"}.get(update.phase, update.phase)
+        self.progress.update(self.task, completed=update.done, total=max(update.total, 1), description=phase)
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+# --- serve ---------------------------------------------------------------------------------------
+
+
+def serve_command(
+    input: InputOpt = Path("build"),
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0: any free port).")] = (
+        DEFAULT_PORT
+    ),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    allow_update: Annotated[
+        bool, typer.Option("--allow-update", help="Accept SPARQL updates (in memory only; not written back).")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log each request on stderr.")] = False,
+) -> None:
+    """Serve the graph as a local SPARQL endpoint (SPARQL 1.1 Protocol), read-only by default.
+
+    Answers queries at http://HOST:PORT/sparql over the union of all graphs, in JSON, XML, CSV or
+    TSV results, and Turtle, N-Triples, RDF/XML or JSON-LD graphs; stops with Ctrl-C.
+
+    Examples:
+
+        kgkit serve                      # then: kgkit query sessions-by-day --endpoint http://127.0.0.1:7070
+
+        kgkit serve -i out --port 8000 --allow-update -v
+    """
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="kgkit serve: %(message)s", stream=sys.stderr)
+
+    def ready(server: SparqlServer) -> None:
+        mode = "queries and updates" if server.allow_update else "read-only"
+        typer.echo(f"Serving {server.triples} triples at {server.url} ({mode}); Ctrl-C stops.", err=True)
+        if not server.loopback:
+            typer.echo(f"kgkit: warning: listening on {host}: other machines can reach this endpoint", err=True)
+
+    try:
+        serve(input, host=host, port=port, allow_update=allow_update, verbose=verbose, ready=ready)
+    except KeyboardInterrupt:
+        typer.echo("kgkit: stopped", err=True)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``export`` to the kgkit command line."""
-    app.command("export", rich_help_panel="Share")(export_command)
+    """Add ``export``, ``load`` and ``serve`` to the kgkit command line."""
+    from kgkit.cli import EXIT_CODES_HELP
+
+    app.command("export", rich_help_panel="Share", epilog=EXIT_CODES_HELP)(export_command)
+    app.command("load", rich_help_panel="Share", epilog=EXIT_CODES_HELP)(load_command)
+    app.command("serve", rich_help_panel="Share", epilog=EXIT_CODES_HELP)(serve_command)

@@ -1,0 +1,131 @@
+"""One measured operation, run in a fresh process so its peak memory is its own.
+
+    python -m bench.probe OPERATION ARG... -> prints one JSON line {"seconds": ..., "peak_mb": ..., ...}
+
+Operations measure kgkit (build, validate, query, export, load) and the anchors: pyoxigraph
+parsing, serializing and querying the same data, and a plain HTTP POST of the same N-Quads.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _build(corpus: str, out: str) -> dict[str, Any]:
+    from kgkit.build import build
+
+    result = build([corpus], out)
+    return {"documents": result.documents, "triples": result.triples}
+
+
+def _validate(kg: str) -> dict[str, Any]:
+    from kgkit.validate import validate
+
+    report = validate(kg)
+    return {"conforms": report.conforms, "results": len(report.results)}
+
+
+def _queries(kg: str) -> dict[str, Any]:
+    """Load once, then time every canned query (median of 3 runs each)."""
+    from kgkit.query import load_library, query
+    from kgkit.rdfio import load_dataset
+
+    started = time.perf_counter()
+    ds = load_dataset(kg)
+    out: dict[str, Any] = {"load_seconds": time.perf_counter() - started, "queries": {}}
+    for name in sorted(load_library()):
+        times = []
+        rows = 0
+        for _ in range(3):
+            t = time.perf_counter()
+            result = query(name, source=ds)
+            times.append(time.perf_counter() - t)
+            rows = len(result.rows)
+        out["queries"][name] = {"seconds": sorted(times)[1], "rows": rows}
+    return out
+
+
+def _export(kg: str, fmt: str, out: str) -> dict[str, Any]:
+    from kgkit.export import export
+
+    export(kg, format=fmt, output=out)
+    return {"bytes": Path(out).stat().st_size}
+
+
+def _ox_parse(kg: str) -> dict[str, Any]:
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=kg, format=pyoxigraph.RdfFormat.N_QUADS)
+    return {"quads": len(store)}
+
+
+def _ox_dump(kg: str, out: str) -> dict[str, Any]:
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=kg, format=pyoxigraph.RdfFormat.N_QUADS)
+    t = time.perf_counter()
+    store.dump(output=out, format=pyoxigraph.RdfFormat.N_QUADS)
+    return {"dump_seconds": time.perf_counter() - t}
+
+
+def _ox_queries(kg: str) -> dict[str, Any]:
+    """pyoxigraph running the same canned queries (default graph = union), median of 3."""
+    import pyoxigraph
+
+    from kgkit.query import load_library
+    from kgkit.stores import with_values
+
+    store = pyoxigraph.Store()
+    store.bulk_load(path=kg, format=pyoxigraph.RdfFormat.N_QUADS)
+    out: dict[str, Any] = {"queries": {}}
+    for name, canned in sorted(load_library().items()):
+        text = with_values(canned.text, canned.bindings({}))  # the defaults, as kgkit sends them remotely
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            rows = list(store.query(text, use_default_graph_as_union=True))
+            times.append(time.perf_counter() - t)
+        out["queries"][name] = {"seconds": sorted(times)[1], "rows": len(rows)}
+    return out
+
+
+def _http_post(kg: str, url: str) -> dict[str, Any]:
+    """The floor for loading: POST the N-Quads file as is (what `curl --data-binary` does)."""
+    data = Path(kg).read_bytes()
+    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/n-quads"})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        return {"status": response.status}
+
+
+OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
+    "build": _build,
+    "validate": _validate,
+    "queries": _queries,
+    "export": _export,
+    "ox-parse": _ox_parse,
+    "ox-dump": _ox_dump,
+    "ox-queries": _ox_queries,
+    "http-post": _http_post,
+}
+
+
+def main(argv: list[str]) -> None:
+    operation, *args = argv
+    started = time.perf_counter()
+    result = OPERATIONS[operation](*args)
+    result["seconds"] = time.perf_counter() - started
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,69 @@
+"""Showing the graph to people: ``kgkit viz`` (pictures) and ``kgkit docs`` (HTML documentation and report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kgkit.report import docs
+from kgkit.terms import slug
+from kgkit.viz import OUTPUTS, viz
+
+InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
+
+
+def viz_command(
+    entity: Annotated[
+        str | None,
+        typer.Argument(help="Name, alias or IRI of the entity to draw with its neighbourhood (default: everything).",
+                       show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help=f"Picture file: {', '.join(OUTPUTS)} (default: build/NAME.svg).",
+                     show_default=False),
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Only sessions on this topic (or a narrower one).")
+    ] = None,
+    ontology: Annotated[bool, typer.Option("--ontology", help="Draw the ontology as a class diagram.")] = False,
+    input: InputOpt = Path("build"),
+) -> None:
+    """Draw the graph, one entity's neighbourhood or the ontology (SVG, PNG, interactive HTML or DOT).
+
+    Examples:
+
+        kgkit viz "KubeCon + CloudNativeCon Europe 2024" --topic sustainability -o sessions.svg
+
+        kgkit viz "Deutsche Bahn" -o deutsche-bahn.html
+
+        kgkit viz --ontology -o ontology.png
+    """
+    if output is None:
+        output = Path("build") / (("ontology" if ontology else slug(entity) if entity else "kg") + ".svg")
+    written = viz(entity, source=input, output=output, topic=topic, ontology=ontology)
+    typer.echo(f"kgkit: wrote {written}", err=True)
+
+
+def docs_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the pages into.")] = Path(
+        "build/docs"
+    ),
+    input: InputOpt = Path("build"),
+) -> None:
+    """Write HTML documentation of the ontology and a browsable report of the graph, every fact with its quote.
+
+    Examples:
+
+        kgkit docs -o site    (then open site/index.html in a browser)
+    """
+    index = docs(output, source=input)
+    typer.echo(f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``viz`` and ``docs`` to the kgkit command line."""
+    app.command("viz", rich_help_panel="Show")(viz_command)
+    app.command("docs", rich_help_panel="Show")(docs_command)

@@ -1,0 +1,146 @@
+"""The fast local store: the built graph in Oxigraph (Rust), queried with rdflib terms coming back.
+
+rdflib stays the API users see; this module only answers SPARQL faster. The store's default graph
+is the de-duplicated union of all named graphs (set semantics, as :func:`kgkit.rdfio.union_graph`
+gives rdflib), so canned queries return the same rows on both engines (tests/test_query.py checks
+it). Named graphs are loaded too, on first use of ``GRAPH`` in a query.
+
+A build directory keeps its store on disk next to ``kg.nq`` (``.kgkit-oxigraph/``), rebuilt when
+``kg.nq`` changes, so a second ``kgkit query`` opens it in milliseconds instead of re-parsing.
+
+>>> store = open_store("build")                                   # doctest: +SKIP
+>>> rows = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from kgkit.errors import InputError, QueryError
+from kgkit.rdfio import format_for_path, resolve_input
+
+CACHE_DIR = ".kgkit-oxigraph"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def available() -> bool:
+    """Is pyoxigraph installed?"""
+    return importlib.util.find_spec("pyoxigraph") is not None
+
+
+@dataclass
+class OxStore:
+    """A pyoxigraph Store holding one built graph, and where it came from."""
+
+    store: Any  # pyoxigraph.Store
+    source: Path
+    named_loaded: bool = False
+
+
+def open_store(source: str | Path) -> OxStore:
+    """An Oxigraph store of a build directory or RDF file (cached on disk for a build's kg.nq)."""
+    import pyoxigraph as ox
+
+    file = resolve_input(source)
+    stamp = f"{file.stat().st_size}:{file.stat().st_mtime_ns}"
+    cache = file.parent / CACHE_DIR
+    if file.suffix == ".nq" and (cache / "stamp").is_file() and (cache / "stamp").read_text() == stamp:
+        try:
+            return OxStore(ox.Store.read_only(str(cache / "db")), file)
+        except OSError:
+            pass  # a damaged cache is rebuilt below
+    if file.suffix != ".nq" or not os.access(file.parent, os.W_OK):
+        store = ox.Store()
+        _load_union(store, file)
+        return OxStore(store, file)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{CACHE_DIR}.", dir=file.parent))
+    try:
+        store = ox.Store(str(tmp / "db"))
+        _load_union(store, file)
+        store.flush()
+        del store
+        (tmp / "stamp").write_text(stamp)
+        if cache.exists():
+            shutil.rmtree(cache, ignore_errors=True)
+        os.replace(tmp, cache)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return OxStore(ox.Store.read_only(str(cache / "db")), file)
+
+
+def _load_union(store: Any, file: Path) -> None:
+    import pyoxigraph as ox
+
+    fmt = {"nquads": ox.RdfFormat.N_QUADS, "nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE,
+           "trig": ox.RdfFormat.TRIG, "xml": ox.RdfFormat.RDF_XML, "jsonld": None}[format_for_path(file).name]
+    if fmt is None:
+        raise InputError("JSON-LD input is read by rdflib only; use --store memory", path=file)
+    default = ox.DefaultGraph()
+    try:
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in ox.parse(path=str(file), format=fmt))
+    except SyntaxError as err:
+        raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+
+
+_GRAPH = re.compile(r"\bGRAPH\b", re.I)
+
+
+def query(ox_store: OxStore, sparql: str) -> Any:
+    """Run SPARQL on the store; QueryError with the engine's message on a syntax error."""
+    import pyoxigraph as ox
+
+    if _GRAPH.search(sparql) and not ox_store.named_loaded and format_for_path(ox_store.source).quads:
+        store = ox.Store()  # the cached store is read-only and holds the union only: add the named graphs
+        _load_union(store, ox_store.source)
+        fmt = ox.RdfFormat.TRIG if ox_store.source.suffix == ".trig" else ox.RdfFormat.N_QUADS
+        store.bulk_load(path=str(ox_store.source), format=fmt)
+        ox_store.store, ox_store.named_loaded = store, True
+    try:
+        return ox_store.store.query(sparql)
+    except SyntaxError as err:
+        raise QueryError(f"SPARQL syntax error: {str(err).splitlines()[0][:200]}") from None
+
+
+def term(value: Any) -> Identifier | None:
+    """An rdflib term for a pyoxigraph term (None stays None)."""
+    import pyoxigraph as ox
+
+    if value is None:
+        return None
+    if isinstance(value, ox.NamedNode):
+        return URIRef(value.value)
+    if isinstance(value, ox.BlankNode):
+        return BNode(value.value)
+    if isinstance(value, ox.Literal):
+        if value.language:
+            return Literal(value.value, lang=value.language)
+        if value.datatype.value == _XSD_STRING:  # a simple literal (RDF 1.1), as rdflib writes it
+            return Literal(value.value)
+        return Literal(value.value, datatype=URIRef(value.datatype.value))
+    raise QueryError(f"unexpected term from Oxigraph: {value!r}")
+
+
+def to_rdflib(result: Any) -> tuple[str, list[str], list[tuple[Identifier | None, ...]], bool | None, Graph | None]:
+    """(kind, variables, rows, boolean, graph) of a pyoxigraph query result."""
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryBoolean):
+        return "ASK", [], [], bool(result), None
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = [tuple(term(solution[v]) for v in variables) for solution in result]
+        return "SELECT", variables, rows, None, None
+    graph = Graph()
+    for triple in result:
+        graph.add((term(triple.subject), term(triple.predicate), term(triple.object)))  # type: ignore[arg-type]
+    return "CONSTRUCT", [], [], None, graph
