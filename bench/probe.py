@@ -33,19 +33,19 @@ def _validate(kg: str) -> dict[str, Any]:
 
 
 def _queries(kg: str) -> dict[str, Any]:
-    """Load once, then time every canned query (median of 3 runs each)."""
+    """Open the build's store once (as `kgkit query` does), then time every canned query, median of 3."""
+    from kgkit import oxstore
     from kgkit.query import load_library, query
-    from kgkit.rdfio import load_dataset
 
     started = time.perf_counter()
-    ds = load_dataset(kg)
+    oxstore.open_store(kg)  # builds the cached store beside kg.nq the first time
     out: dict[str, Any] = {"load_seconds": time.perf_counter() - started, "queries": {}}
     for name in sorted(load_library()):
         times = []
         rows = 0
         for _ in range(3):
             t = time.perf_counter()
-            result = query(name, source=ds)
+            result = query(name, source=kg)
             times.append(time.perf_counter() - t)
             rows = len(result.rows)
         out["queries"][name] = {"seconds": sorted(times)[1], "rows": rows}
@@ -84,15 +84,19 @@ def _ox_queries(kg: str) -> dict[str, Any]:
     from kgkit.query import load_library
     from kgkit.stores import with_values
 
+    # the default graph as the de-duplicated union of the named graphs: the semantics the canned
+    # queries are written for (and what kgkit's own store holds)
     store = pyoxigraph.Store()
-    store.bulk_load(path=kg, format=pyoxigraph.RdfFormat.N_QUADS)
+    default = pyoxigraph.DefaultGraph()
+    store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, default)
+                 for q in pyoxigraph.parse(path=kg, format=pyoxigraph.RdfFormat.N_QUADS))
     out: dict[str, Any] = {"queries": {}}
     for name, canned in sorted(load_library().items()):
         text = with_values(canned.text, canned.bindings({}))  # the defaults, as kgkit sends them remotely
         times = []
         for _ in range(3):
             t = time.perf_counter()
-            rows = list(store.query(text, use_default_graph_as_union=True))
+            rows = list(store.query(text))
             times.append(time.perf_counter() - t)
         out["queries"][name] = {"seconds": sorted(times)[1], "rows": len(rows)}
     return out

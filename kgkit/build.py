@@ -456,7 +456,13 @@ _NNI = f"<{XSD.nonNegativeInteger}>"
 
 @lru_cache(maxsize=256)
 def _decimal(value: float) -> str:
-    return str(_quoteLiteral(Literal(Decimal(str(value)), datatype=XSD.decimal)))
+    return str(_quoteLiteral(Literal(_canonical(value), datatype=XSD.decimal)))
+
+
+def _canonical(value: float) -> Decimal:
+    """A confidence as an xsd:decimal: always with a fraction ("1.0"), the form rdflib's Turtle writer
+    keeps (it writes "1" as 1.0, which reads back as another literal)."""
+    return Decimal(str(float(value)))
 
 
 def document_quads(ex: Extraction, min_confidence: float = 0.0) -> Iterator[Quad]:
@@ -486,7 +492,7 @@ def _evidence(f: Fact, doc_id: str, document: URIRef, text: str, g: URIRef) -> I
     yield (ev, RDF.object, f.o, g)
     yield (ev, KG.sourceDocument, document, g)
     yield (ev, KG.extractionMethod, method(f.method), g)
-    yield (ev, KG.confidence, Literal(Decimal(str(f.confidence)), datatype=XSD.decimal), g)
+    yield (ev, KG.confidence, Literal(_canonical(f.confidence), datatype=XSD.decimal), g)
     yield (ev, OA.hasSelector, quote_sel, g)
     yield (ev, OA.hasSelector, pos_sel, g)
     yield (quote_sel, RDF.type, OA.TextQuoteSelector, g)

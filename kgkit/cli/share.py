@@ -12,11 +12,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from kgkit.errors import InputError
 from kgkit.export import FRAMES, export
 from kgkit.rdfio import FORMATS, format_for_path
 from kgkit.serve import DEFAULT_PORT, SparqlServer, serve
-from kgkit.stores import ENV_PASSWORD, ENV_TOKEN, ENV_USER, PROTOCOLS, Credentials, LoadProgress, load
+from kgkit.stores import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials, LoadProgress, load
 
 InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
 FormatOpt = Annotated[
@@ -151,8 +150,6 @@ def load_command(
 
         kgkit load -e http://localhost:3030/kg/sparql --update-url http://localhost:3030/kg/update --gsp-url http://localhost:3030/kg/data
     """
-    if protocol not in PROTOCOLS:
-        raise InputError(f"--protocol must be one of: {', '.join(PROTOCOLS)}")
     credentials = Credentials(user, password, token) if (user or token) else None
     with ProgressBar("Loading", enabled=not quiet) as bar:
         report = load(
