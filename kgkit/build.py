@@ -78,6 +78,7 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)
+    extracted: int = 0  # documents extracted afresh (the others came from the build cache)
 
     def summary(self) -> str:
         """One line: documents, triples, entities by class, time."""
@@ -99,6 +100,7 @@ def build(
     curation: str | Path | None = DEFAULT_CURATION,
     warn: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of the documents under ``paths`` (default: the bundled corpus).
 
@@ -112,7 +114,7 @@ def build(
     Documents are extracted in parallel (``jobs`` processes, default one per core) and each one's
     graph is kept in ``out_dir/.kgkit-cache/`` under a hash of its bytes, its name and everything
     extraction depends on (kgkit's code, data/ and the curation file), so a rebuild re-extracts only
-    the documents that changed.
+    the documents that changed. ``progress(done, total)`` hears of each document extracted.
 
     >>> build(["data/corpus"], "build").summary()   # doctest: +SKIP
     'Built build/kg.nq: 5 documents, ...'
@@ -138,7 +140,7 @@ def build(
         remove_stale_temps(output)  # left by a build that was killed while writing
         cache.mkdir(parents=True, exist_ok=True)
         plan, problems = _plan(scan.found, cache, _fingerprint(curation_file, min_confidence))
-        outcomes = _run(plan, cache, curation_file, min_confidence, jobs)
+        outcomes = _run(plan, cache, curation_file, min_confidence, jobs, progress)
         docs: list[DocOutcome] = []
         for task, outcome in zip(plan, outcomes, strict=True):
             problems += [(task.order, False, w) for w in outcome.warnings]
@@ -155,6 +157,7 @@ def build(
     candidates = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
     return BuildResult(
         output=output,
+        extracted=sum(not d.cached for d in docs),
         documents=len(docs),
         triples=triples,
         entities=entities,
@@ -195,6 +198,7 @@ class DocOutcome:
     candidates: list[tuple[str, str]] = field(default_factory=list)  # (kind, name) found by patterns
     warnings: list[DocumentError] = field(default_factory=list)
     error: DocumentError | None = None
+    cached: bool = False
 
 
 def _plan(found: Sequence[Found], cache: Path, fingerprint: str) -> tuple[list[Task], list[Problem]]:
@@ -262,7 +266,12 @@ def _curation_file(curation: str | Path | None) -> Path | None:
 
 # ------------------------------------------------------------------------------------------ extracting
 def _run(
-    plan: list[Task], cache: Path, curation_file: Path | None, min_confidence: float, jobs: int | None
+    plan: list[Task],
+    cache: Path,
+    curation_file: Path | None,
+    min_confidence: float,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[DocOutcome]:
     """Extract every planned document not in the cache, in parallel when there are several."""
     outcomes: dict[int, DocOutcome] = {}
@@ -278,12 +287,20 @@ def _run(
     if workers > 1 and len(todo) >= 8 and "fork" in multiprocessing.get_all_start_methods():
         load_gazetteer()  # loaded once here, shared with the forked workers
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_extract_one, args, chunksize=max(1, min(32, len(todo) // (4 * workers)))))
+            chunk = max(1, min(32, len(todo) // (4 * workers)))
+            done = pool.map(_extract_one, args, chunksize=chunk)
+            results = [_tell(progress, i, len(todo), outcome) for i, outcome in enumerate(done)]
     else:
-        results = [_extract_one(a) for a in args]
+        results = [_tell(progress, i, len(todo), _extract_one(a)) for i, a in enumerate(args)]
     for task, outcome in zip(todo, results, strict=True):
         outcomes[task.order] = outcome
     return [outcomes[task.order] for task in plan]
+
+
+def _tell(progress: Callable[[int, int], None] | None, i: int, total: int, outcome: DocOutcome) -> DocOutcome:
+    if progress is not None:
+        progress(i + 1, total)
+    return outcome
 
 
 def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
@@ -319,7 +336,7 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
     outcome.candidates = sorted({(kind, name) for kind, name, _ in ex.candidates})
     with atomic_write(cache / f"{task.key}.nq", durable=False) as fh:
         fh.writelines(lines)
-    meta = {k: v for k, v in asdict(outcome).items() if k not in ("warnings", "error")}
+    meta = {k: v for k, v in asdict(outcome).items() if k not in ("warnings", "error", "cached")}
     meta["warnings"] = [[w.message, str(w.path) if w.path else None, w.line] for w in outcome.warnings]
     with atomic_write(cache / f"{task.key}.json", durable=False) as fh:
         json.dump(meta, fh)
@@ -334,7 +351,7 @@ def _cached(cache: Path, task: Task) -> DocOutcome | None:
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         warnings = [DocumentError(m, path=p, line=line) for m, p, line in meta.pop("warnings")]
-        outcome = DocOutcome(**meta, warnings=warnings)
+        outcome = DocOutcome(**meta, warnings=warnings, cached=True)
     except (ValueError, TypeError, KeyError):
         return None  # a damaged entry is simply extracted again
     outcome.typed = [(a, b) for a, b in outcome.typed]

@@ -498,6 +498,11 @@ def query(
 STORES = ("auto", "memory", "oxigraph")
 
 
+def engine_name(store: str, source: str | Path | Dataset | Graph) -> str:
+    """Which local engine ``query(store=...)`` uses for ``source``: "oxigraph" or "memory" (rdflib)."""
+    return _engine(store, source)
+
+
 def _engine(store: str, source: str | Path | Dataset | Graph) -> str:
     """The local engine "auto" means for this source: Oxigraph for files when pyoxigraph is there."""
     from kgkit import oxstore

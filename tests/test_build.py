@@ -239,3 +239,11 @@ def test_a_changed_curation_file_re_extracts_everything(tmp_path: Path) -> None:
     cur.write_text('reject: ["Goldman Sachs"]\n', encoding="utf-8")
     after = build([CORPUS], out, curation=cur).output.read_text(encoding="utf-8")
     assert "goldman-sachs" in before and "goldman-sachs" not in after
+
+
+def test_cli_build_verbose_tells_what_came_from_the_cache(tmp_path: Path) -> None:
+    first = kgkit("build", str(CORPUS), "-o", str(tmp_path), "-v")
+    again = kgkit("build", str(CORPUS), "-o", str(tmp_path), "-v")
+    assert first.returncode == again.returncode == 0
+    assert "5 documents extracted, 0 from" in first.stdout
+    assert "0 documents extracted, 5 from" in again.stdout

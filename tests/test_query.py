@@ -622,3 +622,9 @@ def test_ask_and_construct_on_oxigraph(built_dir: Path) -> None:
 def test_unknown_store() -> None:
     with pytest.raises(QueryError, match="unknown store"):
         query("sessions-by-day", source=KG, store="virtuoso")
+
+
+def test_cli_verbose_names_the_engine(run_cli: Callable[..., tuple[int, str, str]], built_dir: Path) -> None:
+    for store in ("oxigraph", "memory"):
+        code, _, err = run_cli("query", "sessions-by-day", "-i", str(built_dir), "--store", store, "-v")
+        assert code == 0 and err.strip().endswith(f"on {store}") and "rows from" in err

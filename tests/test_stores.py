@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.server
-import io
 import logging
 import socket
 import threading
@@ -460,22 +459,6 @@ def test_load_progress_and_report(oxigraph_url: str) -> None:  # noqa: F811
     assert {p.phase for p in seen} >= {"upload", "check", "move"}
     assert [p.done for p in seen] == sorted(p.done for p in seen)
     remote.clear()
-
-
-def test_progress_bar_appears_after_the_delay() -> None:
-    from rich.console import Console
-
-    from kgkit.cli.share import ProgressBar
-
-    out = io.StringIO()
-    with ProgressBar("Loading", console=Console(file=out, force_terminal=True, width=80), delay=0) as bar:
-        bar(LoadProgress("upload", 50, 100))
-        bar(LoadProgress("upload", 100, 100))
-    assert "Loading" in out.getvalue()
-    quiet = io.StringIO()
-    with ProgressBar("Loading", console=Console(file=quiet, force_terminal=True), delay=60) as bar:
-        bar(LoadProgress("upload", 1, 100))
-    assert quiet.getvalue() == ""
 
 
 def test_guess_endpoints() -> None:

@@ -12,6 +12,7 @@ import typer
 from kgkit.errors import EXIT_FINDINGS, InputError
 from kgkit.explain import explain
 from kgkit.query import RENDERERS, list_queries, query, render
+from kgkit.query import engine_name as engine
 
 QueryArg = Annotated[
     str | None, typer.Argument(help="Canned query name (see --list) or a .rq file.", show_default=False)
@@ -58,6 +59,7 @@ def query_command(
     list_: ListOpt = False,
     fail_on_empty: FailOpt = False,
     store: StoreOpt = "auto",
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say which engine answered, on stderr.")] = False,
 ) -> None:
     """Answer a question about the graph with a canned SPARQL query, a .rq file or --sparql text.
 
@@ -82,6 +84,10 @@ def query_command(
         name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store
     )
     sys.stdout.write(render(result, format))
+    if verbose:
+        where = endpoint or f"{input} on {engine(store, input)}"
+        answer = f"{len(result.rows)} rows" if result.kind == "SELECT" else f"a {result.kind} result"
+        typer.echo(f"kgkit: {answer} from {where}", err=True)
     if fail_on_empty and result.empty:
         typer.echo("kgkit: no results", err=True)
         raise typer.Exit(EXIT_FINDINGS)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kgkit.build import build as build_graph
+from kgkit.cli.progress import ProgressBar
 
 
 def build(
@@ -33,6 +34,9 @@ def build(
         int | None, typer.Option("-j", "--jobs", min=1, help="Extract with N processes (default: one per core).")
     ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Also say what was read and what came from the cache.")
+    ] = False,
 ) -> None:
     """Build the knowledge graph: read documents, extract facts with evidence, write DIR/kg.nq.
 
@@ -54,18 +58,26 @@ def build(
     def warn(message: str) -> None:
         typer.echo(f"kgkit: warning: {message}", err=True)
 
-    result = build_graph(
-        paths or [],
-        out_dir,
-        strict=strict,
-        min_confidence=min_confidence,
-        warn=warn,
-        jobs=jobs,
-        **({"curation": curation} if curation else {}),
-    )
+    with ProgressBar("Extracting", "documents", enabled=not quiet) as bar:
+        result = build_graph(
+            paths or [],
+            out_dir,
+            strict=strict,
+            min_confidence=min_confidence,
+            warn=warn,
+            jobs=jobs,
+            progress=bar.update,
+            **({"curation": curation} if curation else {}),
+        )
     if quiet:
         return
     typer.echo(result.summary())
+    if verbose:
+        sources = ", ".join(str(p) for p in paths) if paths else "the bundled corpus (data/corpus)"
+        cached = result.documents - result.extracted
+        typer.echo(
+            f"  read {sources}: {result.extracted} documents extracted, {cached} from {out_dir / '.kgkit-cache'}"
+        )
     unsure = [c for c in result.candidates if c[1] in ("org", "person", "project", "event")]
     if unsure:
         typer.echo(f"{len(unsure)} new entities found by patterns (not in the gazetteer; check or curate them):")

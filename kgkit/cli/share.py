@@ -4,18 +4,16 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from kgkit.cli.progress import ProgressBar
 from kgkit.export import FRAMES, export
 from kgkit.rdfio import FORMATS, format_for_path
 from kgkit.serve import DEFAULT_PORT, SparqlServer, serve
-from kgkit.stores import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials, LoadProgress, load
+from kgkit.stores import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials, load
 
 InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
 FormatOpt = Annotated[
@@ -151,7 +149,7 @@ def load_command(
         kgkit load -e http://localhost:3030/kg/sparql --update-url http://localhost:3030/kg/update --gsp-url http://localhost:3030/kg/data
     """
     credentials = Credentials(user, password, token) if (user or token) else None
-    with ProgressBar("Loading", enabled=not quiet) as bar:
+    with ProgressBar("Loading", "triples", enabled=not quiet) as bar:
         report = load(
             endpoint,
             input,
@@ -164,53 +162,13 @@ def load_command(
             credentials=credentials,
             timeout=timeout,
             retries=retries,
-            progress=bar,
+            progress=lambda u: bar.update(u.done, u.total, _PHASES.get(u.phase, u.phase)),
         )
     if not quiet:
         typer.echo(report.summary())
 
 
-class ProgressBar:
-    """A progress bar on stderr that appears only once the work has taken ``delay`` seconds, and only
-    on a terminal; called with each :class:`kgkit.stores.LoadProgress`."""
-
-    def __init__(
-        self, label: str, *, enabled: bool = True, delay: float = 1.0, console: Console | None = None
-    ) -> None:
-        self.label = label
-        self.console = console or Console(stderr=True)
-        self.enabled = enabled and self.console.is_terminal
-        self.delay = delay
-        self.started = time.monotonic()
-        self.progress: Progress | None = None
-        self.task: TaskID | None = None
-
-    def __call__(self, update: LoadProgress) -> None:
-        if not self.enabled:
-            return
-        if self.progress is None:
-            if time.monotonic() - self.started < self.delay:
-                return
-            self.progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed:,.0f}/{task.total:,.0f} triples"),
-                TimeRemainingColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self.progress.start()
-            self.task = self.progress.add_task(self.label, total=update.total)
-        assert self.task is not None
-        phase = {"upload": self.label, "check": "Checking", "move": "Replacing"}.get(update.phase, update.phase)
-        self.progress.update(self.task, completed=update.done, total=max(update.total, 1), description=phase)
-
-    def __enter__(self) -> ProgressBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.stop()
+_PHASES = {"upload": "Loading", "check": "Checking", "move": "Replacing"}
 
 
 # --- serve ---------------------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""A progress bar for the command line: on stderr, only on a terminal, only after a second of work."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+
+class ProgressBar:
+    """Call :meth:`update` with the work done so far; the bar appears once the work has taken
+    ``delay`` seconds, and never when stderr is not a terminal or ``enabled`` is false (--quiet)."""
+
+    def __init__(
+        self, label: str, unit: str, *, enabled: bool = True, delay: float = 1.0, console: Console | None = None
+    ) -> None:
+        self.label, self.unit = label, unit
+        self.console = console or Console(stderr=True)
+        self.enabled = enabled and self.console.is_terminal
+        self.delay = delay
+        self.started = time.monotonic()
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def update(self, done: int, total: int, description: str | None = None) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn(f"{{task.completed:,.0f}}/{{task.total:,.0f}} {self.unit}"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=total)
+        assert self.task is not None
+        self.progress.update(self.task, completed=done, total=max(total, 1), description=description or self.label)
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
