@@ -13,7 +13,8 @@ nodes are referred to by IRI. A frame is a view: it holds only what the frame re
 JSON-LD frame file works too (without an ``@context`` it gets the kgkit context).
 
 >>> print(export("build", format="turtle"))  # doctest: +SKIP
->>> export("build", format="jsonld", output="kg.jsonld")  # doctest: +SKIP
+>>> export("build", format="jsonld", output="kg.jsonld")
+PosixPath('kg.jsonld')
 >>> export("build", format="jsonld", frame="conference", output="conferences.jsonld")  # doctest: +SKIP
 """
 

@@ -4,8 +4,8 @@ Built from the CNCF landscape snapshot (``data/reference/cncf-landscape.yml``) a
 ``data/entities.yaml``; matching uses one Aho-Corasick automaton (pyahocorasick) over the lower-cased
 text, then keeps whole-word matches whose letter case fits the name (see :meth:`Gazetteer.find`).
 
->>> gz = load_gazetteer()                                 # doctest: +SKIP
->>> [m.entry.name for m in gz.find("Kepler and Grafana at Deutsche Bahn")]  # doctest: +SKIP
+>>> gz = load_gazetteer()
+>>> [m.entry.name for m in gz.find("Kepler and Grafana at Deutsche Bahn")]
 ['Kepler', 'Grafana', 'Deutsche Bahn']
 """
 

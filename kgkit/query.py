@@ -470,7 +470,7 @@ def query(
     build's store is cached beside kg.nq), "memory" (rdflib), or "auto" (Oxigraph when installed).
     Both give the same rows (tests/test_query.py compares them on every canned query).
 
-    >>> query("orgs-on-sustainability", source="build").rows[0][0]   # doctest: +SKIP
+    >>> query("orgs-on-sustainability", source="build").rows[0][0]
     rdflib.term.Literal('CNCF TAG Environmental Sustainability')
     """
     from kgkit.stores import _with_timeout, open_store, with_values  # kgkit.stores builds on this module

@@ -1,10 +1,10 @@
 """Check a kgkit graph against the SHACL shapes and report what is wrong in words people can act on.
 
->>> report = validate("tests/data/sample.trig")  # doctest: +SKIP
->>> report.conforms  # doctest: +SKIP
+>>> report = validate("tests/data/sample.trig")
+>>> report.conforms
 True
->>> print(report.render("text"))  # doctest: +SKIP
-The graph conforms to 16 shapes.
+>>> print(report.render("text"))  # doctest: +ELLIPSIS
+The graph conforms to ... shapes.
 """
 
 from __future__ import annotations
