@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from paths import CORPUS
 
 from kgkit.build import BuildResult, build
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
-CORPUS = ROOT / "data" / "corpus"
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, DATA, ROOT
+from paths import CORPUS, DATA, ROOT
 from rdflib import RDF, Dataset, Literal, URIRef
 
 from kgkit.build import BuildResult, build

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from paths import CORPUS
 from rdflib import Graph, Literal
 
 from kgkit.build import build

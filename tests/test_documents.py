@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, DATA
+from paths import CORPUS, DATA
 
 from kgkit.documents import find_documents, mask_markup, parse_date, read_document
 from kgkit.errors import DocumentError, InputError

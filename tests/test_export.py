@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from paths import ROOT
 from pyld import jsonld
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic

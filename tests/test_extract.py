@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import CORPUS, DATA
+from paths import CORPUS, DATA
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, DATA
+from paths import CORPUS, DATA
 from rdflib import Dataset, URIRef
 
 from kgkit.build import CACHE_DIR, build
