@@ -26,3 +26,22 @@ def test_no_progress_bar_when_not_a_terminal() -> None:
     with ProgressBar("Building", "documents", console=Console(file=out, force_terminal=False), delay=0) as bar:
         bar.update(1, 2)
     assert out.getvalue() == ""
+
+
+def test_spinner_shows_only_after_its_delay_and_on_a_terminal() -> None:
+    import time
+
+    from kgkit.cli.progress import Spinner
+
+    out = io.StringIO()
+    with Spinner("Validating", console=Console(file=out, force_terminal=True, width=80), delay=0.01):
+        time.sleep(0.3)
+    assert "Validating" in out.getvalue()
+    quick = io.StringIO()
+    with Spinner("Validating", console=Console(file=quick, force_terminal=True), delay=60):
+        pass
+    assert quick.getvalue() == ""
+    piped = io.StringIO()
+    with Spinner("Validating", console=Console(file=piped, force_terminal=False), delay=0):
+        time.sleep(0.05)
+    assert piped.getvalue() == ""

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from kgkit.cli.progress import Spinner
 from kgkit.errors import ValidationFailed
 from kgkit.evaluate import evaluate
 from kgkit.rdfio import atomic_write
@@ -32,6 +33,7 @@ def validate_command(
     format: FormatOpt = "text",
     shapes: ShapesOpt = None,
     output: OutputOpt = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress spinner.")] = False,
     engine: Annotated[
         str, typer.Option("--engine", help="SHACL engine: auto (turbo if installed), pyshacl, turbo.")
     ] = "auto",
@@ -45,7 +47,8 @@ def validate_command(
         kgkit validate -i kg.ttl --format json -o report.json
     """
     renderer = get_renderer(format)  # an unknown format is an input error, raised before any work
-    report = validate(input, shapes=shapes, engine=engine)
+    with Spinner("Validating", enabled=not quiet):
+        report = validate(input, shapes=shapes, engine=engine)
     text = renderer.render(report)
     if output is None:
         typer.echo(text)

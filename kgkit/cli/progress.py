@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from rich.console import Console
@@ -48,3 +49,25 @@ class ProgressBar:
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+class Spinner:
+    """For work that cannot count its progress (validation, export): a spinner with ``label`` on
+    stderr, shown only on a terminal and only once the work has taken ``delay`` seconds."""
+
+    def __init__(self, label: str, *, enabled: bool = True, delay: float = 1.0, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.enabled = enabled and self.console.is_terminal
+        self.status = self.console.status(label)
+        self.timer = threading.Timer(delay, self.status.start)
+        self.timer.daemon = True
+
+    def __enter__(self) -> Spinner:
+        if self.enabled:
+            self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        if self.enabled:
+            self.status.stop()

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli.progress import ProgressBar
+from kgkit.cli.progress import ProgressBar, Spinner
 from kgkit.export import FRAMES, export
 from kgkit.rdfio import FORMATS, format_for_path
 from kgkit.serve import DEFAULT_PORT, SparqlServer, serve
@@ -50,7 +50,8 @@ def export_command(
     """
     if format is None:
         format = "jsonld" if frame else format_for_path(output).name if output is not None else "turtle"
-    result = export(input, format=format, output=output, frame=frame)
+    with Spinner(f"Exporting to {output}", enabled=output is not None):  # never over the data on stdout
+        result = export(input, format=format, output=output, frame=frame)
     if output is None:
         sys.stdout.write(str(result))
     else:
