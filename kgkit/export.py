@@ -115,7 +115,14 @@ Writer = Callable[[Graph, RdfFormat], str]
 
 
 def _rdflib_writer(data: Graph, fmt: RdfFormat) -> str:
-    return data.serialize(format=fmt.rdflib_name)
+    try:
+        text = data.serialize(format=fmt.rdflib_name)
+    except ValueError as err:  # e.g. RDF/XML has no name for a predicate such as http://example.org/0
+        raise InputError(f"cannot write this graph as {fmt.name}: {str(err).splitlines()[0]}") from None
+    if fmt.name == "xml" and _NOT_XML.search(text):
+        raise InputError("cannot write this graph as xml: a literal holds a control character XML 1.0 cannot "
+                         "carry; use nquads, trig or turtle")
+    return text
 
 
 def _sorted_lines(data: Graph, fmt: RdfFormat) -> str:
@@ -123,9 +130,9 @@ def _sorted_lines(data: Graph, fmt: RdfFormat) -> str:
     relabelled canonically first so that they too come out the same every time."""
     if not isinstance(data, Dataset) and any(isinstance(t, BNode) for triple in data for t in triple):
         data = to_canonical_graph(data)
-    lines = {
-        line.removesuffix("  .") + " ." if line.endswith("  .") else line  # rdflib's default-graph quads
-        for line in data.serialize(format=fmt.rdflib_name).splitlines()
+    lines = {  # split at "\n" only: str.splitlines() would also split at U+001E, U+2028, ... in a literal
+        _UNSAFE.sub(_escape, line.removesuffix("  .") + " ." if line.endswith("  .") else line)
+        for line in data.serialize(format=fmt.rdflib_name).split("\n")
         if line.strip()
     }
     return "".join(line + "\n" for line in sorted(lines))
@@ -142,6 +149,11 @@ WRITERS: dict[str, Writer] = {"nt": _sorted_lines, "nquads": _sorted_lines, "jso
 
 _OX_FORMATS = {"nquads": "N_QUADS", "nt": "N_TRIPLES", "turtle": "TURTLE", "trig": "TRIG", "xml": "RDF_XML"}
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m[0]):04X}"
 
 
 def _oxigraph_export(source: str | Path | Dataset, fmt: RdfFormat) -> str | None:
@@ -182,7 +194,7 @@ def _oxigraph_export(source: str | Path | Dataset, fmt: RdfFormat) -> str | None
     dumped = ox.serialize(statements, format=getattr(ox.RdfFormat, _OX_FORMATS[fmt.name]), **options)
     text = dumped.decode("utf-8") if dumped is not None else ""
     if fmt.name in ("nt", "nquads"):
-        lines = {_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04X}", line) for line in text.split("\n") if line.strip()}
+        lines = {_UNSAFE.sub(_escape, line) for line in text.split("\n") if line.strip()}
         return "".join(line + "\n" for line in sorted(lines))
     return text
 

@@ -272,8 +272,6 @@ def test_export_then_import_gives_the_same_graph(
     export_and_import(workdir, ds, fmt)
 
 
-@pytest.mark.xfail(strict=True, reason="kgkit/export.py, reported: these graphs give a file that cannot be read "
-                   "back or a traceback, where the export should round-trip or refuse with a one-line error")
 @pytest.mark.parametrize(
     ("fmt", "triple"),
     [
@@ -283,7 +281,9 @@ def test_export_then_import_gives_the_same_graph(
         ("xml", (EX.s, EX["0"], EX.o)),  # no QName for the predicate: rdflib's ValueError escapes
     ],
 )
-def test_known_export_problems(workdir: Path, fmt: str, triple: tuple[URIRef, URIRef, URIRef | Literal]) -> None:
+def test_odd_graphs_round_trip_or_are_refused_in_one_line(
+    workdir: Path, fmt: str, triple: tuple[URIRef, URIRef, URIRef | Literal]
+) -> None:
     ds = Dataset()
     ds.add(triple)
     export_and_import(workdir, ds, fmt, may_refuse=True)
