@@ -11,7 +11,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import time
 from collections import Counter
@@ -31,7 +30,7 @@ from kgkit.documents import SUFFIXES_HELP, Found, document_name, read_bytes, rea
 from kgkit.errors import DocumentError, InputError
 from kgkit.extract import Extraction, Fact, extract, load_topics, topic_iri
 from kgkit.gazetteer import DATA_DIR, load_gazetteer
-from kgkit.rdfio import KG_FILE, atomic_write, output_lock, remove_stale_temps
+from kgkit.rdfio import KG_FILE, atomic_write, one_line, output_lock, remove_stale_temps
 from kgkit.terms import (
     ID,
     KG,
@@ -237,7 +236,7 @@ def _plan(found: Sequence[Found], cache: Path, fingerprint: str) -> tuple[list[T
 def _fingerprint(curation_file: Path | None, min_confidence: float) -> str:
     """A hash of everything a document's graph depends on besides its own bytes."""
     h = hashlib.sha256(f"{min_confidence}".encode())
-    for module in ("build", "curation", "documents", "extract", "gazetteer", "terms"):
+    for module in ("build", "curation", "documents", "extract", "gazetteer", "rdfio", "terms"):
         h.update((PACKAGE_DIR / f"{module}.py").read_bytes())
     for data in sorted(DATA_DIR.glob("*.yaml")) + sorted((DATA_DIR / "reference").glob("*.yml")):
         if data != DEFAULT_CURATION:
@@ -396,16 +395,11 @@ def _prune(cache: Path, keep: set[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
-# Characters that may stand raw in an N-Quads string but that line-based tools (and Python's
-# str.splitlines) take for line ends or choke on: written as \uXXXX escapes, which mean the same.
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
-
-
 def nquad(quad: Quad) -> str:
     """One N-Quads line (with its newline) for ``quad``; control characters in literals are escaped,
     so every statement is exactly one line whichever tool splits the file."""
     s, p, o, g = quad
-    obj = _UNSAFE.sub(_escape, _quoteLiteral(o)) if isinstance(o, Literal) else _iri(o)
+    obj = one_line(_quoteLiteral(o)) if isinstance(o, Literal) else _iri(o)
     return f"{_iri(s)} {_iri(p)} {obj} {_iri(g)} .\n"
 
 
@@ -413,10 +407,6 @@ def nquad(quad: Quad) -> str:
 def _iri(term: Node) -> str:
     """N-Triples form of an IRI (or blank node), cached: the same few thousand recur in every line."""
     return str(term.n3())
-
-
-def _escape(m: re.Match[str]) -> str:
-    return f"\\u{ord(m[0]):04X}"
 
 
 def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
@@ -430,7 +420,7 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
         if f.confidence < min_confidence:
             continue
         s, p = _iri(f.s), _iri(f.p)
-        o = _UNSAFE.sub(_escape, _quoteLiteral(f.o)) if isinstance(f.o, Literal) else _iri(f.o)
+        o = one_line(_quoteLiteral(f.o)) if isinstance(f.o, Literal) else _iri(f.o)
         lines.add(f"{s} {p} {o} {g} .\n")
         if f.p == RDF.type or (s, p, o, f.span) in seen:
             continue
@@ -439,7 +429,7 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
         digest = hashlib.sha1(f"{f.s}|{f.p}|{f.o.n3()}|{start}|{end}".encode()).hexdigest()[:16]
         ev = f"<{ID}evidence/{doc_id}/{digest}>"
         quote, pos = f"<{ID}selector/{doc_id}/q{start}-{end}>", f"<{ID}selector/{doc_id}/p{start}-{end}>"
-        exact = _UNSAFE.sub(_escape, _quoteLiteral(Literal(text[start:end])))
+        exact = one_line(_quoteLiteral(Literal(text[start:end])))
         for subject, predicate, obj in (
             (ev, _RDF_TYPE, _EVIDENCE),
             (ev, _RDF_SUBJECT, s),

@@ -16,7 +16,7 @@ from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kgkit.errors import InputError
-from kgkit.rdfio import load_dataset, union_graph
+from kgkit.rdfio import as_graph
 from kgkit.terms import KG, OA, SCHEMA
 
 NAME_PROPS = (SCHEMA.name, SCHEMA.alternateName, SKOS.prefLabel, SKOS.altLabel)
@@ -51,7 +51,7 @@ def explain(entity: str, *, source: str | Path | Dataset | Graph = "build") -> l
 
     Raises InputError (with the closest names) when nothing in the graph has that name.
     """
-    graph = _graph(source)
+    graph = as_graph(source)
     nodes = resolve(graph, entity)
     facts: list[ExplainedFact] = []
     for node in nodes:
@@ -152,11 +152,3 @@ def _quote(graph: Graph, ev: Node) -> tuple[str, int, int]:
         if s is not None and e is not None:
             start, end = int(str(s)), int(str(e))
     return quote, start, end
-
-
-def _graph(source: str | Path | Dataset | Graph) -> Graph:
-    if isinstance(source, Dataset):
-        return union_graph(source)
-    if isinstance(source, Graph):
-        return source
-    return union_graph(load_dataset(source))

@@ -32,6 +32,7 @@ from rdflib.compare import to_canonical_graph
 
 import kgkit
 from kgkit.errors import InputError
+from kgkit.oxstore import OX_FORMATS, ox_format
 from kgkit.rdfio import (
     RdfFormat,
     atomic_write,
@@ -39,6 +40,7 @@ from kgkit.rdfio import (
     format_for_path,
     get_format,
     load_dataset,
+    one_line,
     resolve_input,
     union_graph,
 )
@@ -120,8 +122,10 @@ def _rdflib_writer(data: Graph, fmt: RdfFormat) -> str:
     except ValueError as err:  # e.g. RDF/XML has no name for a predicate such as http://example.org/0
         raise InputError(f"cannot write this graph as {fmt.name}: {str(err).splitlines()[0]}") from None
     if fmt.name == "xml" and _NOT_XML.search(text):
-        raise InputError("cannot write this graph as xml: a literal holds a control character XML 1.0 cannot "
-                         "carry; use nquads, trig or turtle")
+        raise InputError(
+            "cannot write this graph as xml: a literal holds a control character XML 1.0 cannot "
+            "carry; use nquads, trig or turtle"
+        )
     return text
 
 
@@ -131,7 +135,7 @@ def _sorted_lines(data: Graph, fmt: RdfFormat) -> str:
     if not isinstance(data, Dataset) and any(isinstance(t, BNode) for triple in data for t in triple):
         data = to_canonical_graph(data)
     lines = {  # split at "\n" only: str.splitlines() would also split at U+001E, U+2028, ... in a literal
-        _UNSAFE.sub(_escape, line.removesuffix("  .") + " ." if line.endswith("  .") else line)
+        one_line(line.removesuffix("  .") + " ." if line.endswith("  .") else line)
         for line in data.serialize(format=fmt.rdflib_name).split("\n")
         if line.strip()
     }
@@ -147,13 +151,7 @@ WRITERS: dict[str, Writer] = {"nt": _sorted_lines, "nquads": _sorted_lines, "jso
 
 # --- the fast path: Oxigraph's parsers and serializers for files ----------------------------------
 
-_OX_FORMATS = {"nquads": "N_QUADS", "nt": "N_TRIPLES", "turtle": "TURTLE", "trig": "TRIG", "xml": "RDF_XML"}
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _escape(m: re.Match[str]) -> str:
-    return f"\\u{ord(m[0]):04X}"
 
 
 def _oxigraph_export(source: str | Path | Dataset, fmt: RdfFormat) -> str | None:
@@ -161,7 +159,7 @@ def _oxigraph_export(source: str | Path | Dataset, fmt: RdfFormat) -> str | None
     this path does not apply (pyoxigraph missing, JSON-LD in or out, or blank nodes, which only the
     rdflib path relabels canonically). The same graph as the rdflib path, in the same line order
     for N-Triples and N-Quads (tests/test_export.py compares both)."""
-    if isinstance(source, Dataset) or fmt.name not in _OX_FORMATS:
+    if isinstance(source, Dataset) or fmt.name not in OX_FORMATS:
         return None
     try:
         import pyoxigraph as ox
@@ -169,12 +167,12 @@ def _oxigraph_export(source: str | Path | Dataset, fmt: RdfFormat) -> str | None
         return None
     file = resolve_input(source)
     source_fmt = format_for_path(file)
-    if source_fmt.name not in _OX_FORMATS:
+    if source_fmt.name not in OX_FORMATS:
         return None
     # parse and serialize without a Store in between: a Store would rewrite literals into canonical
     # form ("1.0" to "1", xsd:nonNegativeInteger to xsd:integer), changing the graph
     try:
-        quads = ox.parse(path=str(file), format=getattr(ox.RdfFormat, _OX_FORMATS[source_fmt.name]))
+        quads = ox.parse(path=str(file), format=ox_format(source_fmt.name))
         if fmt.quads:
             statements: list[Any] = list(dict.fromkeys(quads))
         else:
@@ -191,10 +189,10 @@ def _oxigraph_export(source: str | Path | Dataset, fmt: RdfFormat) -> str | None
     # parsers (Raptor) refuse: they stay whole; vocabulary terms get their prefixes
     prefixes = {p: ns for p, ns in PREFIXES.items() if p != "kgid"}
     options: dict[str, Any] = {"prefixes": prefixes} if fmt.name in ("turtle", "trig") else {}
-    dumped = ox.serialize(statements, format=getattr(ox.RdfFormat, _OX_FORMATS[fmt.name]), **options)
+    dumped = ox.serialize(statements, format=ox_format(fmt.name), **options)
     text = dumped.decode("utf-8") if dumped is not None else ""
     if fmt.name in ("nt", "nquads"):
-        lines = {_UNSAFE.sub(_escape, line) for line in text.split("\n") if line.strip()}
+        lines = {one_line(line) for line in text.split("\n") if line.strip()}
         return "".join(line + "\n" for line in sorted(lines))
     return text
 

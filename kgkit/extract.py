@@ -31,7 +31,7 @@ from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.term import Node
 
 from kgkit.documents import Document
-from kgkit.gazetteer import DATA_DIR, Entry, Gazetteer, load_curated, load_gazetteer
+from kgkit.gazetteer import DATA_DIR, Entry, Gazetteer, load_curated, load_gazetteer, lower_keeping_length
 from kgkit.terms import ID, KG, SCHEMA, entity_iri, session_kind, slug
 
 # confidence by method
@@ -382,9 +382,7 @@ def topics_in(text: str) -> set[str]:
     >>> sorted(topics_in("Measuring Application Energy Consumption with Kepler"))
     ['energy-efficiency']
     """
-    low = text.lower()
-    if len(low) != len(text):
-        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    low = lower_keeping_length(text)
     found: set[str] = set()
     for last, (trigger_low, entries) in _topic_automaton().iter(low):
         start, end = last - len(trigger_low) + 1, last + 1
@@ -445,7 +443,7 @@ class _Extractor:
     ) -> URIRef:
         """The IRI of an entity, typed and named in this document's graph (once)."""
         canonical = entry.name if entry else name
-        iri = entity_iri(_path(kind), canonical)
+        iri = entity_iri(kind, canonical)
         if iri not in self.named:
             self.named.add(iri)
             self.add(iri, RDF.type, KIND_CLASS[kind], span, method, conf)
@@ -1187,18 +1185,6 @@ class _Extractor:
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _path(kind: str) -> str:
-    return {
-        "org": "org",
-        "project": "project",
-        "event": "event",
-        "person": "person",
-        "conference": "conference",
-        "session": "session",
-        "place": "place",
-    }[kind]
-
-
 def _fold(text: str) -> str:
     return re.sub(r"[^\w]+", "", text).casefold()
 

@@ -86,7 +86,7 @@ class Gazetteer:
             for surface in [entry.name, *entry.aliases]:
                 if len(surface) < 2 or (len(surface) < 3 and not _CJK.search(surface)):
                     continue
-                surfaces.setdefault(_lower(surface), []).append((surface, key))
+                surfaces.setdefault(lower_keeping_length(surface), []).append((surface, key))
         for low, forms in surfaces.items():
             self._automaton.add_word(low, (low, forms))
         if surfaces:
@@ -98,7 +98,7 @@ class Gazetteer:
 
     def lookup(self, surface: str) -> Entry | None:
         """The entry a surface form names exactly (case-insensitively), preferring orgs."""
-        found = self._automaton.get(_lower(surface), None) if self.entries else None
+        found = self._automaton.get(lower_keeping_length(surface), None) if self.entries else None
         if not found:
             return None
         forms = found[1]
@@ -113,7 +113,7 @@ class Gazetteer:
         hay = (masked if masked is not None else text)[start:end]
         if not self.entries or not hay:
             return []
-        low = _lower(hay)
+        low = lower_keeping_length(hay)
         candidates: list[Match] = []
         for last, (surface_low, forms) in self._automaton.iter(low):
             s = last - len(surface_low) + 1
@@ -152,7 +152,9 @@ class Gazetteer:
         return len(surface) >= 5 or surface.islower()  # KubeCost ~ Kubecost, Kube-Green ~ kube-green
 
 
-def _lower(text: str) -> str:
+def lower_keeping_length(text: str) -> str:
+    """``text`` lower-cased, character for character, so offsets into it are offsets into ``text``
+    ("İ".lower() is two characters: such letters stay as they are)."""
     low = text.lower()
     return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 

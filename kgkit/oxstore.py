@@ -79,13 +79,25 @@ def open_store(source: str | Path) -> OxStore:
     return OxStore(ox.Store.read_only(str(cache / "db")), file)
 
 
+#: kgkit's RDF formats (kgkit.rdfio.FORMATS names) that Oxigraph reads and writes, by its RdfFormat name;
+#: JSON-LD is left to rdflib and pyld
+OX_FORMATS = {"nquads": "N_QUADS", "nt": "N_TRIPLES", "turtle": "TURTLE", "trig": "TRIG", "xml": "RDF_XML"}
+
+
+def ox_format(name: str) -> Any:
+    """pyoxigraph's RdfFormat for a kgkit format name of :data:`OX_FORMATS`."""
+    import pyoxigraph as ox
+
+    return getattr(ox.RdfFormat, OX_FORMATS[name])
+
+
 def _load_union(store: Any, file: Path) -> None:
     import pyoxigraph as ox
 
-    fmt = {"nquads": ox.RdfFormat.N_QUADS, "nt": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE,
-           "trig": ox.RdfFormat.TRIG, "xml": ox.RdfFormat.RDF_XML, "jsonld": None}[format_for_path(file).name]
-    if fmt is None:
+    name = format_for_path(file).name
+    if name not in OX_FORMATS:
         raise InputError("JSON-LD input is read by rdflib only; use --store memory", path=file)
+    fmt = ox_format(name)
     default = ox.DefaultGraph()
     try:
         store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in ox.parse(path=str(file), format=fmt))
@@ -103,8 +115,7 @@ def query(ox_store: OxStore, sparql: str) -> Any:
     if _GRAPH.search(sparql) and not ox_store.named_loaded and format_for_path(ox_store.source).quads:
         store = ox.Store()  # the cached store is read-only and holds the union only: add the named graphs
         _load_union(store, ox_store.source)
-        fmt = ox.RdfFormat.TRIG if ox_store.source.suffix == ".trig" else ox.RdfFormat.N_QUADS
-        store.bulk_load(path=str(ox_store.source), format=fmt)
+        store.bulk_load(path=str(ox_store.source), format=ox_format(format_for_path(ox_store.source).name))
         ox_store.store, ox_store.named_loaded = store, True
     try:
         return ox_store.store.query(sparql)

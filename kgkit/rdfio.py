@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -75,8 +76,9 @@ def format_for_path(path: str | Path) -> RdfFormat:
         return _BY_EXTENSION[suffix]
     except KeyError:
         known = ", ".join(sorted(_BY_EXTENSION))
-        raise InputError(f"cannot tell the RDF format from the extension {suffix!r} (known: {known})",
-                         path=path) from None
+        raise InputError(
+            f"cannot tell the RDF format from the extension {suffix!r} (known: {known})", path=path
+        ) from None
 
 
 def resolve_input(path: str | Path) -> Path:
@@ -90,6 +92,21 @@ def resolve_input(path: str | Path) -> Path:
         hint = "; run `kgkit build` first" if p.name in ("build", KG_FILE) or p.parent.name == "build" else ""
         raise InputError(f"no such file or directory{hint}", path=path)
     return p
+
+
+# Characters that may stand raw in an N-Triples/N-Quads string but that line-based tools (and Python's
+# str.splitlines) take for line ends or choke on: written as \uXXXX escapes, which mean the same.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(statement: str) -> str:
+    r"""An N-Triples/N-Quads statement with its control and line-separator characters escaped, so that
+    it is exactly one line whichever tool splits the file.
+
+    >>> one_line('<s> <p> "a\x1eb" .')
+    '<s> <p> "a\\u001Eb" .'
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04X}", statement)
 
 
 def load_dataset(path: str | Path) -> Dataset:
@@ -114,11 +131,21 @@ def load_dataset(path: str | Path) -> Dataset:
         raise InputError(f"not valid {fmt.name}: {err.getMessage()}", path=file, line=err.getLineNumber()) from None
     except (ParserError, SyntaxError, ValueError) as err:
         line = getattr(err, "lines", None) or getattr(err, "lineno", None)
-        raise InputError(f"not valid {fmt.name}: {_first_line(err)}", path=file,
-                         line=line if isinstance(line, int) else None) from None
+        raise InputError(
+            f"not valid {fmt.name}: {_first_line(err)}", path=file, line=line if isinstance(line, int) else None
+        ) from None
     except Exception as err:  # rdflib's parsers fail on some garbage with IndexError, AssertionError, ...
         raise InputError(f"not valid {fmt.name}: {type(err).__name__}: {_first_line(err)}", path=file) from None
     return ds
+
+
+def as_graph(source: str | Path | Dataset | Graph) -> Graph:
+    """All triples of a build directory, an RDF file or a Dataset in one Graph; a Graph as it is."""
+    if isinstance(source, Dataset):
+        return union_graph(source)
+    if isinstance(source, Graph):
+        return source
+    return union_graph(load_dataset(source))
 
 
 def union_graph(ds: Dataset) -> Graph:

@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from kgkit.errors import InputError
 from kgkit.explain import label, resolve
-from kgkit.rdfio import atomic_write, load_dataset, union_graph
+from kgkit.rdfio import as_graph, atomic_write
 from kgkit.terms import KG, PREFIXES
 
 if TYPE_CHECKING:
@@ -401,13 +401,7 @@ def _topics(graph: Graph, topic: str) -> list[URIRef]:
     return found
 
 
-def load_graph(source: str | Path | Dataset | Graph) -> Graph:
-    """The union of all graphs of a build directory, RDF file, Dataset or Graph, as one Graph."""
-    if isinstance(source, Dataset):
-        return union_graph(source)
-    if isinstance(source, Graph):
-        return source
-    return union_graph(load_dataset(source))
+load_graph = as_graph  # the union of all graphs of a build, RDF file, Dataset or Graph
 
 
 _STYLE = """
