@@ -16,13 +16,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from rdflib import OWL, PROV, RDF, SKOS, XSD, Literal, URIRef
-from rdflib.plugins.serializers.nt import _quoteLiteral
+from rdflib.plugins.serializers.nt import _quote_encode, _quoteLiteral
 from rdflib.term import Node
 
 from kgkit.curation import Curation, load_curation
@@ -333,22 +333,33 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
     )
     outcome.mentioned = sorted({str(f.s) for f in ex.facts})
     outcome.candidates = sorted({(kind, name) for kind, name, _ in ex.candidates})
+    meta = {
+        "id": outcome.id,
+        "key": outcome.key,
+        "name": outcome.name,
+        "lines": outcome.lines,
+        "typed": outcome.typed,
+        "mentioned": outcome.mentioned,
+        "candidates": outcome.candidates,
+        "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in outcome.warnings],
+    }
+    # one file per document: its outcome as a JSON line, then its graph's lines
     with atomic_write(cache / f"{task.key}.nq", durable=False) as fh:
+        fh.write(json.dumps(meta) + "\n")
         fh.writelines(lines)
-    meta = {k: v for k, v in asdict(outcome).items() if k not in ("warnings", "error", "cached")}
-    meta["warnings"] = [[w.message, str(w.path) if w.path else None, w.line] for w in outcome.warnings]
-    with atomic_write(cache / f"{task.key}.json", durable=False) as fh:
-        json.dump(meta, fh)
     return outcome
 
 
 def _cached(cache: Path, task: Task) -> DocOutcome | None:
-    """The outcome of an earlier extraction of exactly this document, if its cache entry is whole."""
-    meta_file, lines_file = cache / f"{task.key}.json", cache / f"{task.key}.nq"
-    if not (meta_file.is_file() and lines_file.is_file()):
+    """The outcome of an earlier extraction of exactly this document, if its cache entry is whole
+    (written atomically, so it is either whole or absent)."""
+    try:
+        with (cache / f"{task.key}.nq").open(encoding="utf-8") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError):
         return None
     try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        meta = json.loads(first)
         warnings = [DocumentError(m, path=p, line=line) for m, p, line in meta.pop("warnings")]
         outcome = DocOutcome(**meta, warnings=warnings, cached=True)
     except (ValueError, TypeError, KeyError):
@@ -382,6 +393,7 @@ def _write(output: Path, cache: Path, docs: list[DocOutcome]) -> int:
     with atomic_write(output) as fh:
         for d in docs:
             with (cache / f"{d.key}.nq").open(encoding="utf-8") as part:
+                part.readline()  # the document's outcome (see _extract_one)
                 shutil.copyfileobj(part, fh)
         fh.writelines(shared)
     return sum(d.lines for d in docs) + len(shared)
@@ -391,7 +403,7 @@ def _prune(cache: Path, keep: set[str]) -> None:
     """Remove cache entries of documents no longer part of the build, and any a killed build left half
     written (we hold the output lock, so no other build is writing them)."""
     for entry in cache.iterdir():
-        if entry.suffix == ".tmp" or (entry.suffix in (".nq", ".json") and entry.stem not in keep):
+        if entry.suffix in (".tmp", ".json") or (entry.suffix == ".nq" and entry.stem not in keep):
             entry.unlink(missing_ok=True)
 
 
@@ -416,38 +428,46 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
     doc_id, document, text = ex.doc.id, _iri(ex.document_iri), ex.doc.text
     lines: set[str] = set()
     seen: set[tuple[str, str, str, tuple[int, int]]] = set()
+    selectors: dict[tuple[int, int], tuple[str, str]] = {}  # span -> the two selector IRIs, lines written
+    rdf_type = RDF.type
     for f in ex.facts:
         if f.confidence < min_confidence:
             continue
         s, p = _iri(f.s), _iri(f.p)
-        o = one_line(_quoteLiteral(f.o)) if isinstance(f.o, Literal) else _iri(f.o)
+        o_n3 = f.o.n3() if isinstance(f.o, Literal) else None
+        o = one_line(_quoteLiteral(f.o)) if o_n3 is not None else _iri(f.o)
         lines.add(f"{s} {p} {o} {g} .\n")
-        if f.p == RDF.type or (s, p, o, f.span) in seen:
+        if f.p == rdf_type or (s, p, o, f.span) in seen:
             continue
         seen.add((s, p, o, f.span))
         start, end = f.span
-        digest = hashlib.sha1(f"{f.s}|{f.p}|{f.o.n3()}|{start}|{end}".encode()).hexdigest()[:16]
+        digest = hashlib.sha1(f"{f.s}|{f.p}|{o_n3 or o}|{start}|{end}".encode()).hexdigest()[:16]
         ev = f"<{ID}evidence/{doc_id}/{digest}>"
-        quote, pos = f"<{ID}selector/{doc_id}/q{start}-{end}>", f"<{ID}selector/{doc_id}/p{start}-{end}>"
-        exact = one_line(_quoteLiteral(Literal(text[start:end])))
-        for subject, predicate, obj in (
-            (ev, _RDF_TYPE, _EVIDENCE),
-            (ev, _RDF_SUBJECT, s),
-            (ev, _RDF_PREDICATE, p),
-            (ev, _RDF_OBJECT, o),
-            (ev, _SOURCE, document),
-            (ev, _METHOD, _iri(method(f.method))),
-            (ev, _CONFIDENCE, _decimal(f.confidence)),
-            (ev, _SELECTOR, quote),
-            (ev, _SELECTOR, pos),
-            (quote, _RDF_TYPE, _QUOTE),
-            (quote, _EXACT, exact),
-            (pos, _RDF_TYPE, _POSITION),
-            (pos, _START, f'"{start}"^^{_NNI}'),
-            (pos, _END, f'"{end}"^^{_NNI}'),
-        ):
-            lines.add(f"{subject} {predicate} {obj} {g} .\n")
+        if f.span not in selectors:
+            quote, pos = f"<{ID}selector/{doc_id}/q{start}-{end}>", f"<{ID}selector/{doc_id}/p{start}-{end}>"
+            selectors[f.span] = (quote, pos)
+            exact = one_line(_quote_encode(text[start:end]))  # a plain literal, as _quoteLiteral writes it
+            lines.add(f"{quote} {_RDF_TYPE} {_QUOTE} {g} .\n")
+            lines.add(f"{quote} {_EXACT} {exact} {g} .\n")
+            lines.add(f"{pos} {_RDF_TYPE} {_POSITION} {g} .\n")
+            lines.add(f'{pos} {_START} "{start}"^^{_NNI} {g} .\n')
+            lines.add(f'{pos} {_END} "{end}"^^{_NNI} {g} .\n')
+        quote, pos = selectors[f.span]
+        lines.add(f"{ev} {_RDF_TYPE} {_EVIDENCE} {g} .\n")
+        lines.add(f"{ev} {_RDF_SUBJECT} {s} {g} .\n")
+        lines.add(f"{ev} {_RDF_PREDICATE} {p} {g} .\n")
+        lines.add(f"{ev} {_RDF_OBJECT} {o} {g} .\n")
+        lines.add(f"{ev} {_SOURCE} {document} {g} .\n")
+        lines.add(f"{ev} {_METHOD} {_method(f.method)} {g} .\n")
+        lines.add(f"{ev} {_CONFIDENCE} {_decimal(f.confidence)} {g} .\n")
+        lines.add(f"{ev} {_SELECTOR} {quote} {g} .\n")
+        lines.add(f"{ev} {_SELECTOR} {pos} {g} .\n")
     return sorted(lines)
+
+
+@lru_cache(maxsize=64)
+def _method(name: str) -> str:
+    return _iri(method(name))
 
 
 _RDF_TYPE, _RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT = (

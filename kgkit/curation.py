@@ -39,6 +39,8 @@ class Curation:
 
     def apply(self, ex: Extraction) -> None:
         """Rewrite one document's facts in place."""
+        if not (self.reject or self.accept or self.merge or self.rename or self.alias):
+            return
         names = _names(ex)
         rejected = {i for n in self.reject for i in _iris(n, names)}
         ex.facts = [f for f in ex.facts if f.s not in rejected and f.o not in rejected]

@@ -17,6 +17,7 @@ Every fact carries the character span of the sentence it came from, the method a
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -229,6 +230,35 @@ STOP_CAPS = {
     "TAG",
 }
 
+# The sentence patterns of pattern_facts and session_list_facts, compiled once.
+_HAS_SPEECH = re.compile(SPEECH.replace(" ", r"\s+"))  # a speech verb anywhere: a cheap test before the costly patterns
+_SPEAKERS_AFTER_LINK = re.compile(r"\)?\s*(?:[-–—|]|\bby\b)\s*(?P<sp>" + PERSON_NAME + r"\s*,\s*.+)$")
+_TALK_LINE = re.compile(
+    r"^\s*(?:[*+-]|\d+[.)])?\s*(?P<title>[^\n]{8,200}?)\s+[-–—]\s+(?P<speakers>" + PERSON_NAME + r"\s*,\s*[^\n]+)$"
+)
+# Name, Role at Org (ACR) / Name from Org / Name (Org)
+_AFFILIATED = re.compile(
+    rf"(?P<person>{PERSON_NAME})"
+    rf"(?:,\s+(?P<role>{ROLE_WORDS}|[A-Z][\w &-]{{2,60}}?)\s+(?:at|of)\s+(?!the\b)"
+    rf"|,\s+(?P<role2>[a-zà-ÿ][\w -]{{2,40}}?)\s+(?:de|bei|von|chez|di|da)\s+"  # "ingeniero de Red Hat"
+    rf"|\s+from\s+(?:the\s+)?|\s+\((?=[A-Z]))"
+    rf"(?P<org>{ORG_NAME})"
+)
+_ROLE_THEN_NAME = re.compile(rf"\b(?P<role>{ROLE_WORDS})\s+(?P<person>{PERSON_NAME})")
+_NAMED_SPEAKERS = re.compile(
+    rf"(?:@\w+\s+\((?P<a>{PERSON_NAME})\)|\b(?:the\s+)?speakers?\s+(?P<b>{PERSON_NAME})"
+    rf"|\bincluding\s+(?P<c>{PERSON_NAME}(?:,\s+{PERSON_NAME})*))"
+)
+_NAME_S_SPEECH = re.compile(rf"(?P<person>{PERSON_NAME})[’']s\s+(?:acceptance\s+)?(?:speech|talk|keynote|presentation)")
+_AWARD = re.compile(
+    rf"(?P<org>{ORG_NAME})\s+(?:taking|took|won|wins|winning|received|receiving)\s+the\s+[\w\s]*(?:honou?r|award|prize)"
+)
+_SPEECH_FOLLOWS = re.compile(  # what follows an agent that is the subject of a speech verb
+    rf"(?:[’']s\s+\w+|\s+(?:project|application|team|folks|people|group|representatives))?"
+    rf"\s*(?:\w+\s+){{0,2}}?{SPEECH}\b"
+)
+_NAME_THEN_SPEECH = re.compile(rf"(?P<org>{ORG_NAME})\s+(?:\w+\s+){{0,1}}{SPEECH}\b")
+
 
 NOT_NAME_WORDS = {
     "Principal",
@@ -399,6 +429,33 @@ def _word_char(text: str, i: int) -> bool:
     return 0 <= i < len(text) and (text[i].isalnum() or text[i] in "_-")
 
 
+@lru_cache(maxsize=32)
+def _series_regexes(pattern: str, city_alt: str, region_alt: str) -> tuple[re.Pattern[str], ...]:
+    return (
+        re.compile(f"(?:{pattern})"),
+        re.compile(rf"(?:{city_alt})(?=\s+\Z)"),
+        re.compile(rf"(?:\s+(?P<region>{region_alt}))?(?:\s*(?P<year>'\d\d|20\d\d)\b)?(?:\s+in\s+(?P<year2>20\d\d))?"),
+    )
+
+
+def _series_mentions(
+    text: str, pattern: str, city_alt: str, region_alt: str
+) -> Iterator[tuple[int, int, str | None, re.Match[str]]]:
+    """Mentions of a conference series: ``[City ]Name[ Region][ Year][ in Year]`` as (start, end, city,
+    the match of the part after the name), left to right without overlaps. The name is searched
+    first and the city looked for just before it: one regex starting with a list of cities would
+    try every city at every position of the text."""
+    name_re, city_re, tail_re = _series_regexes(pattern, city_alt, region_alt)
+    pos = 0
+    while (m := name_re.search(text, pos)) is not None:
+        window = max(pos, m.start() - 200)
+        c = city_re.search(text, window, m.start()) if city_alt else None
+        tail = tail_re.match(text, m.end())
+        assert tail is not None  # every part of it is optional
+        yield (c.start() if c else m.start()), tail.end(), (c.group() if c else None), tail
+        pos = tail.end() if tail.end() > m.start() else m.start() + 1
+
+
 def topic_iri(topic_id: str) -> URIRef:
     return ID[f"topic/{topic_id}"]
 
@@ -413,6 +470,7 @@ class _Extractor:
         self.lang = doc.language
         self.named: set[URIRef] = set()
         self.sentences = list(_sentences(doc))
+        self.sentence_starts = [s.start for s in self.sentences]  # in order, not overlapping
         self.search = _unmask_meta(doc, ("title", "description"))
         self.hits = gazetteer.find(doc.text, doc.masked, doc.body_start)
         self.local_alias: dict[str, Entry] = {}
@@ -462,9 +520,9 @@ class _Extractor:
         return self.entity(entry.kind, entry.name, span, "gazetteer", CONF_GAZETTEER, entry, surface)
 
     def sentence_at(self, pos: int) -> Sentence | None:
-        for s in self.sentences:
-            if s.start <= pos < s.end:
-                return s
+        i = bisect.bisect_right(self.sentence_starts, pos) - 1
+        if i >= 0 and pos < self.sentences[i].end:
+            return self.sentences[i]
         return None
 
     def span_of(self, pos: int) -> tuple[int, int]:
@@ -534,18 +592,13 @@ class _Extractor:
         mentions: list[tuple[int, int, str, str | None, int | None, str | None, str]] = []
         text = self.search
         for s in series:
-            pat = re.compile(
-                rf"(?:(?P<city>{city_alt})\s+)?(?P<name>{s['pattern']})(?:\s+(?P<region>{region_alt}))?"
-                rf"(?:\s*(?P<year>'\d\d|20\d\d)\b)?(?:\s+in\s+(?P<year2>20\d\d))?"
-            )
-            for m in pat.finditer(text):
+            for start, end, city, m in _series_mentions(text, s["pattern"], city_alt, region_alt):
                 region = next((r for r, al in regions.items() if m.group("region") in al), None)
-                city = m.group("city")
                 if city and not region:
                     region = cities[city][1]
                 y = m.group("year") or m.group("year2")
                 year = (2000 + int(y[1:]) if y.startswith("'") else int(y)) if y else None
-                mentions.append((m.start(), m.end(), s["name"], region, year, city, s.get("organizer", "")))
+                mentions.append((start, end, s["name"], region, year, city, s.get("organizer", "")))
         if not mentions:
             return
 
@@ -590,8 +643,8 @@ class _Extractor:
         zones = [(d.title_span or (0, 0))] + [(0, d.body_start)] + [(s.start, s.end) for s in self.sentences]
         for a, b in zones:
             chunk = d.text[a:b]
-            m = DATE_RANGE.search(chunk)
-            if m and self.conf_dates is None:
+            m = DATE_RANGE.search(chunk) if self.conf_dates is None else None
+            if m:
                 mon = MONTHS[(m.group("m") or m.group("m2"))[:3].lower()]
                 y = int(m.group("y") or m.group("y2"))
                 d1, d2 = int(m.group("d1") or m.group("e1")), int(m.group("d2") or m.group("e2"))
@@ -759,9 +812,7 @@ class _Extractor:
                 start = line_start + link.start("title")
                 if tm and tm.end() <= link.start():  # "2:30pm - 3:05pm CST: [Title](sched link)"
                     times = _times(tm)
-                after = re.match(
-                    r"\)?\s*(?:[-–—|]|\bby\b)\s*(?P<sp>" + PERSON_NAME + r"\s*,\s*.+)$", line[link.end() :]
-                )
+                after = _SPEAKERS_AFTER_LINK.match(line[link.end() :])
                 self.session(
                     link.group("title"),
                     (start, start + len(link.group("title"))),
@@ -774,12 +825,7 @@ class _Extractor:
                 )
                 times = None
                 continue
-            talk = re.match(
-                r"^\s*(?:[*+-]|\d+[.)])?\s*(?P<title>[^\n]{8,200}?)\s+[-–—]\s+(?P<speakers>"
-                + PERSON_NAME
-                + r"\s*,\s*[^\n]+)$",
-                masked_line,
-            )
+            talk = _TALK_LINE.match(masked_line)
             if talk and not DAY_HEADING.search(talk.group("title")):
                 a = line_start + talk.start("title")
                 url_m = SCHED.search(line)
@@ -1022,14 +1068,7 @@ class _Extractor:
                 if sent is not None and sent.start <= s.start and sent.paragraph == s.paragraph:
                     last_session = iri
             # Name, Role at Org (ACR) / Name from Org / Name (Org)
-            for m in re.finditer(
-                rf"(?P<person>{PERSON_NAME})"
-                rf"(?:,\s+(?P<role>{ROLE_WORDS}|[A-Z][\w &-]{{2,60}}?)\s+(?:at|of)\s+(?!the\b)"
-                rf"|,\s+(?P<role2>[a-zà-ÿ][\w -]{{2,40}}?)\s+(?:de|bei|von|chez|di|da)\s+"  # "ingeniero de Red Hat"
-                rf"|\s+from\s+(?:the\s+)?|\s+\((?=[A-Z]))"
-                rf"(?P<org>{ORG_NAME})",
-                chunk,
-            ):
+            for m in _AFFILIATED.finditer(chunk):
                 person_name = m.group("person")
                 if not is_person_name(person_name) or self.gz.lookup(person_name):
                     continue
@@ -1043,16 +1082,13 @@ class _Extractor:
                     self.add(person, SCHEMA.jobTitle, self.text_literal(role.strip()), span, "pattern", CONF_PATTERN)
                 speakers += [person, org]
             # "Our CTO Hannah Lee", "Maintainer Jane Doe": a role word right before a name
-            for m in re.finditer(rf"\b(?P<role>{ROLE_WORDS})\s+(?P<person>{PERSON_NAME})", chunk):
+            for m in _ROLE_THEN_NAME.finditer(chunk):
                 if is_person_name(m.group("person")) and not self.gz.lookup(m.group("person")):
                     person = self.entity("person", m.group("person"), span, "pattern", CONF_PATTERN)
                     self.add(person, SCHEMA.jobTitle, self.text_literal(m.group("role")), span, "pattern", CONF_PATTERN)
                     speakers.append(person)
             # @handle (Name) / the speaker Name / including Name, Name
-            for m in re.finditer(
-                rf"(?:@\w+\s+\((?P<a>{PERSON_NAME})\)|\b(?:the\s+)?speakers?\s+(?P<b>{PERSON_NAME})|\bincluding\s+(?P<c>{PERSON_NAME}(?:,\s+{PERSON_NAME})*))",
-                chunk,
-            ):
+            for m in _NAMED_SPEAKERS.finditer(chunk):
                 names = re.split(r",\s+", m.group("a") or m.group("b") or m.group("c"))
                 for name in names:
                     if not is_person_name(name) or self.gz.lookup(name):
@@ -1061,9 +1097,7 @@ class _Extractor:
                     speakers.append(person)
                     if last_session and (m.group("a") or m.group("b")):
                         self.add(last_session, KG.presenter, person, span, "pattern", CONF_PATTERN)
-            for m in re.finditer(
-                rf"(?P<person>{PERSON_NAME})[’']s\s+(?:acceptance\s+)?(?:speech|talk|keynote|presentation)", chunk
-            ):
+            for m in _NAME_S_SPEECH.finditer(chunk):
                 if is_person_name(m.group("person")) and not self.gz.lookup(m.group("person")):
                     person = self.entity("person", m.group("person"), span, "pattern", CONF_PATTERN)
                     speakers.append(person)
@@ -1071,10 +1105,7 @@ class _Extractor:
                         self.add(person, KG.affiliation, award_org, span, "pattern", CONF_WEAK)
             # "<Org> taking the top honor/award" -> the award's acceptance speech is by someone of Org
             award_org = None
-            am = re.search(
-                rf"(?P<org>{ORG_NAME})\s+(?:taking|took|won|wins|winning|received|receiving)\s+the\s+[\w\s]*(?:honou?r|award|prize)",
-                chunk,
-            )
+            am = _AWARD.search(chunk)
             if am:
                 award_org = self._resolve_org(am.group("org"), span, known_only=True)
             # representatives from Org and the Org / leaders from Org and Org / organizations like Org and Org
@@ -1105,17 +1136,14 @@ class _Extractor:
                     if e and e.kind == "org":
                         self.from_entry(e, span, part.strip())
             # agents that are the subject of a speech verb
-            for hit in self.gz.find(d.text, d.masked, s.start, s.end):
+            speech = _HAS_SPEECH.search(chunk) is not None  # both patterns below need a speech verb
+            for hit in self.gz.find(d.text, d.masked, s.start, s.end) if speech else ():
                 if hit.entry.kind not in ("org", "project"):
                     continue
                 follow = re.sub(r"\s+", " ", d.masked[hit.end : min(s.end, hit.end + 160)])
-                if re.match(
-                    rf"(?:[’']s\s+\w+|\s+(?:project|application|team|folks|people|group|representatives))?"
-                    rf"\s*(?:\w+\s+){{0,2}}?{SPEECH}\b",
-                    follow,
-                ) and not re.match(r"\s+(?:and|or|,)", follow[:5]):
+                if _SPEECH_FOLLOWS.match(follow) and not re.match(r"\s+(?:and|or|,)", follow[:5]):
                     speakers.append(self.from_entry(hit.entry, span, hit.text))
-            for m in re.finditer(rf"(?P<org>{ORG_NAME})\s+(?:\w+\s+){{0,1}}{SPEECH}\b", chunk):
+            for m in _NAME_THEN_SPEECH.finditer(chunk) if speech else ():
                 name = m.group("org")
                 if name.split()[0] in STOP_CAPS or (m.start() > 0 and chunk[m.start() - 1].isalnum()):
                     continue

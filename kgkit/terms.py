@@ -14,16 +14,28 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
+
+class _Namespace(Namespace):
+    """rdflib's Namespace, remembering each term it makes: ``SCHEMA.name`` in a loop over a million
+    facts is then an attribute lookup, not a new URIRef each time (the build's hot path)."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term
+        return term
+
+
 BASE = "https://w3id.org/kgkit/"
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
-SCHEMA = Namespace("https://schema.org/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-ID = Namespace(BASE + "id/")
-GRAPH = Namespace(BASE + "graph/")
+SCHEMA = _Namespace("https://schema.org/")
+OA = _Namespace("http://www.w3.org/ns/oa#")
+ID = _Namespace(BASE + "id/")
+GRAPH = _Namespace(BASE + "graph/")
 
 #: Prefixes bound in every graph kgkit writes (Turtle, TriG, JSON-LD context).
 PREFIXES: dict[str, str] = {
@@ -94,6 +106,11 @@ class KG(DefinedNamespace):
     contentHash: URIRef  # document -> sha256 of its bytes
 
 
+# Each term made once, as a class attribute, rather than by DefinedNamespace's __getattr__ on every use.
+for _name in KG.__annotations__:
+    setattr(KG, _name, URIRef(str(KG._NS) + _name))
+
+
 # Session kinds and extraction methods are SKOS concepts defined in the ontology file.
 SESSION_KINDS = ("keynote", "panel", "talk", "lightning-talk", "tutorial", "workshop")
 METHODS = ("front-matter", "structure", "gazetteer", "pattern", "curation")
@@ -127,6 +144,7 @@ def method(name: str) -> URIRef:
     return URIRef(BASE + "ontology#method-" + name)
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(text: str, max_len: int = 80) -> str:
     """A readable, stable IRI segment: lowercase ASCII words joined by hyphens.
 
@@ -141,7 +159,9 @@ def slug(text: str, max_len: int = 80) -> str:
     folded = unicodedata.normalize("NFKD", text)
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     s = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    lost = any(c.isalnum() and not unicodedata.normalize("NFKD", c).encode("ascii", "ignore") for c in text)
+    lost = not text.isascii() and any(
+        c.isalnum() and not unicodedata.normalize("NFKD", c).encode("ascii", "ignore") for c in text
+    )
     if not s or lost:
         digest = hashlib.sha1(text.strip().encode("utf-8")).hexdigest()[:10]
         s = f"{s}-{digest}" if s else digest
@@ -151,6 +171,7 @@ def slug(text: str, max_len: int = 80) -> str:
     return s
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_iri(kind: str, name: str) -> URIRef:
     """The IRI of an entity of ``kind`` (a KIND_PATHS value) named ``name``."""
     return ID[f"{kind}/{slug(name)}"]
