@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +29,7 @@ from kgkit.curation import Curation, load_curation
 from kgkit.documents import SUFFIXES_HELP, Found, document_name, read_bytes, read_document, scan_documents
 from kgkit.errors import DocumentError, InputError
 from kgkit.extract import Extraction, Fact, extract, load_topics, topic_iri
-from kgkit.gazetteer import DATA_DIR, load_gazetteer
+from kgkit.gazetteer import DATA_DIR, Entry, load_gazetteer
 from kgkit.rdfio import KG_FILE, atomic_write, one_line, output_lock, remove_stale_temps
 from kgkit.terms import (
     ID,
@@ -193,7 +193,7 @@ class DocOutcome:
     name: str
     lines: int = 0
     typed: list[tuple[str, str]] = field(default_factory=list)  # (entity IRI, kgkit class)
-    mentioned: list[str] = field(default_factory=list)  # subjects of its facts (for the reference graph)
+    reference: list[str] = field(default_factory=list)  # reference-graph lines about the subjects of its facts
     candidates: list[tuple[str, str]] = field(default_factory=list)  # (kind, name) found by patterns
     warnings: list[DocumentError] = field(default_factory=list)
     error: DocumentError | None = None
@@ -331,7 +331,7 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
             if f.p == RDF.type and str(f.o).startswith(str(KG)) and f.confidence >= min_confidence
         }
     )
-    outcome.mentioned = sorted({str(f.s) for f in ex.facts})
+    outcome.reference = sorted({nquad(q) for q in reference_quads({f.s for f in ex.facts})})
     outcome.candidates = sorted({(kind, name) for kind, name, _ in ex.candidates})
     meta = {
         "id": outcome.id,
@@ -339,7 +339,7 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
         "name": outcome.name,
         "lines": outcome.lines,
         "typed": outcome.typed,
-        "mentioned": outcome.mentioned,
+        "reference": outcome.reference,
         "candidates": outcome.candidates,
         "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in outcome.warnings],
     }
@@ -386,16 +386,15 @@ def _report(problems: list[Problem], strict: bool, warn: Callable[[str], None] |
 def _write(output: Path, cache: Path, docs: list[DocOutcome]) -> int:
     """kg.nq: each document's graph in id order, then the reference and vocabulary graphs; the number
     of statements. Graph by graph in IRI order, lines sorted within each: deterministic, streamed."""
-    mentioned = {URIRef(m) for d in docs for m in d.mentioned}
-    shared = sorted({nquad(q) for q in reference_quads(mentioned)}) + sorted(
+    shared = sorted({line for d in docs for line in d.reference}) + sorted(
         {nquad(q) for q in (*vocabulary_quads(), *concept_quads())}
     )
-    with atomic_write(output) as fh:
+    with atomic_write(output, "wb") as fh:
         for d in docs:
-            with (cache / f"{d.key}.nq").open(encoding="utf-8") as part:
+            with (cache / f"{d.key}.nq").open("rb") as part:
                 part.readline()  # the document's outcome (see _extract_one)
-                shutil.copyfileobj(part, fh)
-        fh.writelines(shared)
+                shutil.copyfileobj(part, fh, 1 << 20)
+        fh.write("".join(shared).encode("utf-8"))
     return sum(d.lines for d in docs) + len(shared)
 
 
@@ -434,8 +433,11 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
         if f.confidence < min_confidence:
             continue
         s, p = _iri(f.s), _iri(f.p)
-        o_n3 = f.o.n3() if isinstance(f.o, Literal) else None
-        o = one_line(_quoteLiteral(f.o)) if o_n3 is not None else _iri(f.o)
+        if isinstance(f.o, Literal):
+            o_n3: str | None = f.o.n3()
+            o = one_line(_quoteLiteral(f.o))
+        else:
+            o_n3, o = None, _iri(f.o)
         lines.add(f"{s} {p} {o} {g} .\n")
         if f.p == rdf_type or (s, p, o, f.span) in seen:
             continue
@@ -570,13 +572,19 @@ def concept_quads() -> Iterator[Quad]:
             yield (c, SKOS.prefLabel, Literal(name.replace("-", " "), lang="en"), g)
 
 
-def reference_quads(mentioned: set[URIRef]) -> Iterator[Quad]:
+@lru_cache(maxsize=1)
+def _reference_index() -> dict[URIRef, Entry]:
+    """Gazetteer entries by the IRI of the entity they describe."""
+    return {ID[f"{e.kind}/{e.key.split(':', 1)[1]}"]: e for e in load_gazetteer().entries.values()}
+
+
+def reference_quads(mentioned: Iterable[URIRef]) -> Iterator[Quad]:
     """Landscape and curated facts (homepage, repository, maturity) about the entities documents mention."""
     g = REFERENCE_GRAPH
-    gz = load_gazetteer()
-    for entry in gz.entries.values():
-        iri = ID[f"{entry.kind}/{entry.key.split(':', 1)[1]}"]
-        if iri not in mentioned:
+    index = _reference_index()
+    for iri in mentioned:
+        entry = index.get(iri)
+        if entry is None:
             continue
         if entry.url and entry.url.startswith("http"):
             yield (iri, SCHEMA.url, URIRef(entry.url.strip()), g)
