@@ -324,11 +324,12 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
         )
         return outcome
     outcome.lines = len(lines)
+    rdf_type, kg = RDF.type, str(KG)
     outcome.typed = sorted(
         {
-            (str(f.s), str(f.o).rsplit("#", 1)[1])
+            (str(f.s), str(f.o)[len(kg) :])
             for f in ex.facts
-            if f.p == RDF.type and str(f.o).startswith(str(KG)) and f.confidence >= min_confidence
+            if f.p == rdf_type and str(f.o).startswith(kg) and f.confidence >= min_confidence
         }
     )
     outcome.reference = sorted({nquad(q) for q in reference_quads({f.s for f in ex.facts})})

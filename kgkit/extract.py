@@ -231,6 +231,7 @@ STOP_CAPS = {
 }
 
 # The sentence patterns of pattern_facts and session_list_facts, compiled once.
+_THEME = re.compile(r"theme (?:of (?:the )?day )?was (?P<t>[^,.]+)|(?P<u>[\w ]+) was a key theme")
 _HAS_SPEECH = re.compile(SPEECH.replace(" ", r"\s+"))  # a speech verb anywhere: a cheap test before the costly patterns
 _SPEAKERS_AFTER_LINK = re.compile(r"\)?\s*(?:[-–—|]|\bby\b)\s*(?P<sp>" + PERSON_NAME + r"\s*,\s*.+)$")
 _TALK_LINE = re.compile(
@@ -471,6 +472,7 @@ class _Extractor:
         self.named: set[URIRef] = set()
         self.sentences = list(_sentences(doc))
         self.sentence_starts = [s.start for s in self.sentences]  # in order, not overlapping
+        self.themes: dict[int, list[tuple[int, set[str]]]] | None = None  # see _theme
         self.search = _unmask_meta(doc, ("title", "description"))
         self.hits = gazetteer.find(doc.text, doc.masked, doc.body_start)
         self.local_alias: dict[str, Entry] = {}
@@ -1178,15 +1180,17 @@ class _Extractor:
                 self.add(agent, KG.spokeOn, topic_iri(t), span, "pattern", CONF_PATTERN)
 
     def _theme(self, s: Sentence) -> set[str]:
-        """Topics a paragraph announces as its theme ("The second day's theme was sustainability")."""
-        for x in self.sentences:
-            if x.paragraph == s.paragraph and x.start <= s.start:
-                m = re.search(
-                    r"theme (?:of (?:the )?day )?was (?P<t>[^,.]+)|(?P<u>[\w ]+) was a key theme",
-                    self.doc.masked[x.start : x.end],
-                )
+        """Topics a paragraph announces as its theme ("The second day's theme was sustainability"),
+        in a sentence of the paragraph up to ``s``."""
+        if self.themes is None:  # (paragraph -> [(start, topics)] of its theme sentences), found once
+            self.themes = {}
+            for x in self.sentences:
+                m = _THEME.search(self.doc.masked, x.start, x.end)
                 if m:
-                    return topics_in(m.group("t") or m.group("u"))
+                    self.themes.setdefault(x.paragraph, []).append((x.start, topics_in(m.group("t") or m.group("u"))))
+        for start, topics in self.themes.get(s.paragraph, ()):
+            if start <= s.start:
+                return set(topics)
         return set()
 
     # -------------------------------------------------------------- topics
