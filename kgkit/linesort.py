@@ -35,8 +35,8 @@ class LineSorter:
     manager: the temporary runs are removed on leaving (also on an error or Ctrl-C).
     """
 
-    def __init__(self, run_bytes: int = RUN_BYTES, directory: str | Path | None = None) -> None:
-        self.run_bytes = run_bytes
+    def __init__(self, run_bytes: int | None = None, directory: str | Path | None = None) -> None:
+        self.run_bytes = run_bytes or RUN_BYTES
         self.directory = directory
         self._lines: list[bytes] = []
         self._size = 0
