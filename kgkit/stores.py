@@ -1143,14 +1143,6 @@ def load(
     return report
 
 
-def _in_background(work: Callable[..., T], *args: Any) -> T:
-    """``work(*args)`` in this thread at the lowest CPU priority where the system allows (Linux sets
-    it per thread), so that a store on this machine parsing what we send runs first."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    return work(*args)
-
-
 def _nquads_file(source: str | Path | Dataset | Graph) -> Path | None:
     """The N-Quads file of ``source`` (a file or build) when :mod:`kgkit.nqscan` can count its lines
     (judged by its first ``SNIFF_BYTES``), else None."""
@@ -1182,7 +1174,7 @@ def _load_file(store: SparqlStore, file: Path, progress: Callable[[LoadProgress]
             progress(LoadProgress(phase, done, total))
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        counting = pool.submit(_in_background, count_graphs, file)
+        counting = pool.submit(count_graphs, file)
         try:
             sent = store.post_dataset(file, sent=lambda n: tell("upload", estimate * n // size, estimate))
         except StoreError as err:
