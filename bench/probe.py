@@ -110,6 +110,27 @@ def _http_post(kg: str, url: str) -> dict[str, Any]:
         return {"status": response.status}
 
 
+def _load(kg: str, url: str) -> dict[str, Any]:
+    """kgkit load into the store at ``url`` (a fresh server: the caller starts one)."""
+    from kgkit.stores import load
+
+    report = load(url, kg, timeout=3600)
+    return {"triples": report.triples_sent, "graphs": len(report.graphs), "exact": report.exact}
+
+
+def _curl_post(kg: str, url: str) -> dict[str, Any]:
+    """The floor for `load`: curl POSTs the N-Quads file to the Graph Store (``url`` + /store) as it is."""
+    import subprocess
+
+    target = url if url.rstrip("/").endswith("/store") else url.rstrip("/") + "/store"
+    run = subprocess.run(
+        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", f"@{kg}",
+         "-H", "Content-Type: application/n-quads", target],
+        capture_output=True, text=True, check=True,
+    )
+    return {"status": int(run.stdout)}
+
+
 OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "build": _build,
     "validate": _validate,
@@ -119,6 +140,8 @@ OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "ox-dump": _ox_dump,
     "ox-queries": _ox_queries,
     "http-post": _http_post,
+    "load": _load,
+    "curl-post": _curl_post,
 }
 
 

@@ -19,6 +19,7 @@ Checked: the store holds exactly the triples sent, graph by graph.
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import contextlib
 import http.client
 import io
@@ -48,7 +49,9 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
 
 from kgkit.errors import InputError, QueryError, StoreError
 from kgkit.export import as_dataset
+from kgkit.nqscan import SNIFF_BYTES, count_graphs, count_graphs_in, distinct_counts
 from kgkit.query import QueryResult, check_query, nt_term, prepare
+from kgkit.rdfio import format_for_path, resolve_input
 from kgkit.terms import PREFIXES
 
 T = TypeVar("T")
@@ -263,6 +266,18 @@ class _Body(io.RawIOBase):
         return n
 
 
+def _file_blocks(path: Path, sent: Callable[[int], None] | None = None) -> Iterator[bytes]:
+    """A request body read from a file in large blocks (so that sending them holds the GIL rarely),
+    reporting how many bytes went out."""
+    done = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 23):
+            yield block
+            done += len(block)
+            if sent:
+                sent(done)
+
+
 _RETRY_STATUS = {500, 502, 503, 504, 507, 429}
 _SECRET_PARAM = re.compile(r"(?i)(access[-_]?)?token|key|password|secret")
 _STREAM_ABOVE = 1 << 20  # bytes
@@ -293,6 +308,7 @@ class _Http:
         self._opener = urllib.request.build_opener()
         self._digest: tuple[urllib.request.HTTPDigestAuthHandler, dict[str, str]] | None = None
         self._basic = False
+        self.server = ""  # the Server header of the last answer ("Oxigraph/0.5.13")
 
     # -- sending --
 
@@ -301,16 +317,20 @@ class _Http:
         method: str,
         url: str,
         *,
-        data: bytes | None = None,
+        data: bytes | Path | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool,
         sent: Callable[[int], None] | None = None,
     ) -> _Response:
-        """One HTTP exchange, retried where safe; StoreError for anything but a 2xx answer."""
+        """One HTTP exchange, retried where safe; StoreError for anything but a 2xx answer. ``data``
+        is the body, or a file whose content is the body (streamed, never held in memory)."""
         attempt, answered_challenge = 0, False
         while True:
             request = urllib.request.Request(url, method=method, headers=dict(headers or {}))
-            if data is not None:
+            if isinstance(data, Path):
+                request.data = _file_blocks(data, sent)
+                request.add_header("Content-Length", str(data.stat().st_size))
+            elif data is not None:
                 # Bytes go out with the headers in one send (a file-like body is sent after them, and
                 # Nagle's algorithm with delayed ACKs then stalls each request ~40 ms); a large body
                 # is read in blocks, so that progress can be told.
@@ -320,6 +340,7 @@ class _Http:
             started = time.monotonic()
             try:
                 with self._opener.open(request, timeout=self.timeout) as response:
+                    self.server = response.headers.get("Server") or ""
                     body = response.read()
                     log.debug("%s %s -> %s in %.2f s", method, self.redact(url), response.status,
                               time.monotonic() - started)
@@ -747,6 +768,16 @@ class SparqlStore:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def post_dataset(self, path: Path, *, sent: Callable[[int], None] | None = None) -> int:
+        """Send the N-Quads file ``path`` as it is, in one POST to the Graph Store URL (no graph named):
+        each quad is added to its graph. Oxigraph takes this; a store that takes graphs only answers
+        4xx. Streamed from the file; returns the bytes sent, ``sent`` is told them as they go."""
+        if not self.gsp_url:
+            raise StoreError(f"{self.http.redact(self.query_url)}: no Graph Store URL (give --gsp-url)")
+        self.http.send("POST", self.gsp_url, data=path, headers={"Content-Type": "application/n-quads"},
+                       idempotent=False, sent=sent)
+        return path.stat().st_size
+
     def _gsp_target(self, name: str | None) -> str:
         assert self.gsp_url is not None
         target = f"graph={urllib.parse.quote(name, safe='')}" if name is not None else "default"
@@ -955,7 +986,8 @@ def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
 @dataclass(frozen=True)
 class GraphLoad:
     """One graph of a load: its name ("" = default graph), triples sent, triples the store holds
-    afterwards, and before (None when replaced, as the old content does not matter then)."""
+    afterwards, and before (None when replaced, as the old content does not matter then, and when
+    an N-Quads file went in one request, which counts afterwards only)."""
 
     name: str
     sent: int
@@ -1066,7 +1098,8 @@ def load(
     if batch_size < 1:
         raise InputError("--batch-size must be at least 1")
     started = time.monotonic()
-    selected = _select_graphs(as_dataset(source), graphs)
+    streamable = None if graphs or replace or protocol == "update" else _nquads_file(source)
+    selected = _select_graphs(as_dataset(source), graphs) if streamable is None else []
     store = SparqlStore.connect(
         endpoint,
         update_url=update_url,
@@ -1077,6 +1110,14 @@ def load(
         backoff=backoff,
     )
     store.query("ASK {}")  # the store answers (and says which authentication it wants) before any upload
+    if streamable is not None:
+        streamed = _load_file(store, streamable, progress)
+        if streamed is not None:
+            streamed.endpoint, streamed.seconds = store.http.redact(endpoint), time.monotonic() - started
+            if streamed.missing:
+                raise StoreError(" ".join(streamed.summary().split("\n", 1)[-1].split()))
+            return streamed
+        selected = _select_graphs(as_dataset(source), graphs)
     loader = _Loader(store, protocol, batch_size, progress, sum(len(g) for _, g in selected))
     if replace:
         stored = loader.replace(selected)
@@ -1100,6 +1141,64 @@ def load(
     if report.missing:
         raise StoreError(" ".join(report.summary().split("\n", 1)[-1].split()))
     return report
+
+
+def _nquads_file(source: str | Path | Dataset | Graph) -> Path | None:
+    """The N-Quads file of ``source`` (a file or build) when :mod:`kgkit.nqscan` can count its lines
+    (judged by its first ``SNIFF_BYTES``), else None."""
+    if isinstance(source, Dataset | Graph):
+        return None
+    file = resolve_input(source)
+    if format_for_path(file).name != "nquads":
+        return None
+    with open(file, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    return file if count_graphs_in(head[: head.rfind(b"\n") + 1]) is not None else None
+
+
+def _load_file(store: SparqlStore, file: Path, progress: Callable[[LoadProgress], None] | None) -> LoadReport | None:
+    """Add the quads of the N-Quads ``file`` to ``store`` in one streamed POST (the store parses; the
+    lines are counted per graph meanwhile, in a thread), then compare the store's counts with
+    those, graph by graph. None, with nothing stored, when the store does not take a whole dataset
+    that way: any store but Oxigraph (known by its Server header; others take graphs one by one, or
+    put a whole dataset into one graph), or a 4xx answer. The caller then loads graph by graph."""
+    if not store.gsp_url or not store.http.server.lower().startswith("oxigraph"):
+        return None
+    size = max(1, file.stat().st_size)
+    with open(file, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    estimate = max(1, size * head.count(b"\n") // max(1, len(head)))  # for progress, until counted
+
+    def tell(phase: str, done: int, total: int) -> None:
+        if progress:
+            progress(LoadProgress(phase, done, total))
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        counting = pool.submit(count_graphs, file)
+        try:
+            sent = store.post_dataset(file, sent=lambda n: tell("upload", estimate * n // size, estimate))
+        except StoreError as err:
+            if re.search(r"HTTP (400|404|405|406|415|501)\b", str(err)):
+                log.debug("the store did not take N-Quads in one request (%s); loading graph by graph", err)
+                return None
+            raise
+        counts = counting.result()
+    if counts is None:  # a line the scan could not count, past the first ones: count with rdflib
+        counts = {name: len(g) for name, g in _graphs_of(as_dataset(file))}
+    names = sorted(counts, key=lambda n: n or "")
+    total = sum(counts.values())
+    tell("check", total, total)
+    stored = store.count(names)
+    short = [name for name in names if stored[name] < counts[name]]
+    if short:  # repeated lines count once in the store: count distinct lines before calling any short
+        counts = {**counts, **distinct_counts(file, short)}
+    return LoadReport(
+        endpoint="",
+        protocol="gsp",
+        replaced=False,
+        graphs=[GraphLoad(name or "", counts[name], stored[name]) for name in names],
+        bytes_sent=sent,
+    )
 
 
 def _select_graphs(ds: Dataset, wanted: Sequence[str] | None) -> list[tuple[str | None, Graph]]:

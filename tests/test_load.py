@@ -426,3 +426,50 @@ def test_graph_option_for_a_file_of_triples(oxigraph_url: str, tmp_path: Path) -
         load(oxigraph_url, as_dataset(Path(__file__).parent / "data" / "query" / "kg.trig"),
              graphs=["http://example.org/none"])
     wipe(store)
+
+
+# --- an N-Quads file in one request --------------------------------------------------------------
+
+
+def test_an_nquads_build_goes_to_oxigraph_in_one_request(
+    oxigraph_url: str, built_dir: Path, corpus: Dataset  # noqa: F811
+) -> None:
+    store = SparqlStore.connect(oxigraph_url)
+    wipe(store)
+    phases: list[str] = []
+    report = load(oxigraph_url, built_dir, progress=lambda p: phases.append(p.phase))
+    assert report.protocol == "gsp" and report.exact and not report.missing
+    assert report.bytes_sent == (built_dir / "kg.nq").stat().st_size  # the file as it is, not re-serialized
+    assert counts(store) == built_counts(corpus) and stored_quads(store) == quads(corpus)
+    assert {g.name: g.sent for g in report.graphs} == {str(g.identifier): len(g) for g in corpus.graphs() if len(g)}
+    assert phases[0] == "upload" and phases[-1] == "check"
+    again = load(oxigraph_url, built_dir)  # adding the same triples again changes nothing
+    assert again.exact and counts(store) == built_counts(corpus)
+    wipe(store)
+
+
+def test_repeated_lines_and_comments_count_as_the_store_does(oxigraph_url: str, tmp_path: Path) -> None:  # noqa: F811
+    store = SparqlStore.connect(oxigraph_url)
+    wipe(store)
+    path = tmp_path / "kg.nq"
+    path.write_text(
+        "# a comment\n"
+        '<http://example.org/s> <http://example.org/p> "a b" <http://example.org/g> .\n'
+        '<http://example.org/s> <http://example.org/p> "a b" <http://example.org/g> .\n'
+        "<http://example.org/s>\t<http://example.org/p>  <http://example.org/g> <http://example.org/g>.\n"
+        "\n"
+        "<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n",
+        encoding="utf-8",
+    )
+    report = load(oxigraph_url, path)
+    assert [(g.name, g.sent, g.stored) for g in report.graphs] == [("", 1, 1), ("http://example.org/g", 2, 2)]
+    store.update("DROP SILENT DEFAULT", idempotent=True)
+    wipe(store)
+
+
+def test_a_file_the_store_refuses_is_reported_by_the_parser(oxigraph_url: str, tmp_path: Path) -> None:  # noqa: F811
+    path = tmp_path / "kg.nq"
+    path.write_text('<http://example.org/s> <http://example.org/p> "unclosed <http://example.org/g> .\n')
+    with pytest.raises(InputError, match="not valid nquads") as info:
+        load(oxigraph_url, path)  # Oxigraph answers 400; the graph-by-graph path parses and says why
+    assert "\n" not in str(info.value)
