@@ -415,14 +415,14 @@ def pick_label(names: Sequence[Sequence[Literal]], node: Node) -> str:
     """A node's name for people from its literals of each of :data:`LABELS` (English or untagged
     first), else its IRI.
 
-    >>> pick_label([[], [Literal("Grün", lang="de"), Literal("Green", lang="en")]], URIRef("x:t"))
+    >>> pick_label([[], [Literal("Grün", lang="de"), Literal("Green", lang="EN")]], URIRef("x:t"))
     'Green'
     >>> pick_label([[], []], URIRef("https://w3id.org/kgkit/id/topic/green"))
     'https://w3id.org/kgkit/id/topic/green'
     """
     for candidates in names:
-        if candidates:
-            return str(min(candidates, key=lambda n: (n.language not in (None, "en"), str(n))))
+        if candidates:  # language tags compare without case ("EN" is English): pyoxigraph lowercases them
+            return str(min(candidates, key=lambda n: ((n.language or "en").lower() != "en", str(n))))
     return str(node) if isinstance(node, URIRef | Literal) else node.n3()
 
 
