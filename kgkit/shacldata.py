@@ -161,7 +161,14 @@ def _copy(graph: Graph) -> Graph:
 class FileData:
     """An RDF file read by pyoxigraph. ``canonical`` holds a Turtle or TriG file rewritten as N-Quads, so
     that the engine's input and the lookup store, two reads of it, give its anonymous blank nodes
-    (``[ ... ]``) the same labels; an N-Quads or N-Triples file is read as it is."""
+    (``[ ... ]``) the same labels; an N-Quads or N-Triples file is read as it is.
+
+    >>> data = FileData.open(Path("tests/data/shapes/topic-without-label.ttl"))
+    >>> topic = URIRef("https://w3id.org/kgkit/id/topic/green-ops")
+    >>> facts = data.facts([topic])[topic]
+    >>> facts.label, sorted(facts.types), facts.documents
+    ('GreenOps', [rdflib.term.URIRef('https://w3id.org/kgkit/ontology#Topic')], ())
+    """
 
     file: Path
     fmt: RdfFormat
