@@ -50,6 +50,7 @@ FAST_FORMATS = frozenset({"nquads", "nt", "turtle", "trig"})
 
 #: Formats whose blank nodes all have labels in the file, so two reads of it name them alike.
 _LABELLED_BLANK_NODES = frozenset({"nquads", "nt"})
+_BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,11 @@ class FileData:
 
         data = cls(file, fmt)
         with data._reading():
-            canonical = ox.serialize(data._parse(), format=ox.RdfFormat.N_QUADS)
+            text = file.read_bytes()
+            # rdflib skips a byte order mark at the start of Turtle (not of N-Triples), pyoxigraph does not
+            text = text[len(_BOM) :] if text.startswith(_BOM) else text
+            quads = ox.parse(text, format=ox_format(fmt.name), base_iri=file.absolute().as_uri())
+            canonical = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
         return cls(file, fmt, canonical)
 
     def engine_input(self) -> Any:

@@ -290,6 +290,13 @@ def test_turbo_engine_in_memory_and_json_ld(tmp_path: Path) -> None:
     assert [f.path for f in _assert_same_report(jsonld).results] == ["skos:prefLabel"]
 
 
+@needs_turbo
+def test_turbo_engine_on_turtle_with_byte_order_mark(tmp_path: Path) -> None:
+    turtle = tmp_path / "bom.ttl"
+    turtle.write_bytes(b"\xef\xbb\xbf" + (BROKEN / "topic-without-label.ttl").read_bytes())
+    assert [f.focus_label for f in _assert_same_report(turtle).results] == ["GreenOps"]
+
+
 @pytest.mark.parametrize("engine", ["pyshacl", "turbo"] if TURBO else ["pyshacl"])
 def test_invalid_input_names_file_and_line(engine: str, tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc_info:
