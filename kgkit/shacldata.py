@@ -282,7 +282,8 @@ class StoreLookup:
         import pyoxigraph as ox
 
         if doc not in self._names:
-            quads = self.store.quads_for_pattern(doc, ox.NamedNode(str(KG.sourcePath)), None)
+            path = ox.NamedNode(str(KG.sourcePath))
+            quads = [] if isinstance(doc, ox.Literal) else self.store.quads_for_pattern(doc, path, None)
             self._names[doc] = document_name(_rdflib(doc), (_rdflib(q.object) for q in quads))
         return self._names[doc]
 
