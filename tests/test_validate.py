@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 
 from kgkit.errors import InputError
-from kgkit.validate import RENDERERS, SHAPES_DIR, ValidationReport, validate
+from kgkit.rdfio import union_graph
+from kgkit.shacldata import FileData, GraphData, fast_path_available, shacl_data
+from kgkit.validate import RENDERERS, SHAPES_DIR, Finding, ValidationReport, validate
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample.trig"
@@ -197,24 +200,134 @@ def test_shapes_file_without_shapes() -> None:
 
 
 # --- engines: pyshacl-turbo must report exactly what pySHACL reports ---------------------------------
+# With turbo a file is read by pyoxigraph and never becomes an rdflib graph (kgkit/shacldata.py); pySHACL
+# reads it with rdflib. Everything a reader sees must be the same: every field of every finding, in order.
 
-def _same_report(report: ValidationReport) -> list[tuple[str, str, str | None, str | None, str, str]]:
-    return [(f.shape, f.focus, f.path, f.value, f.component, f.severity) for f in report.results]
+TURBO = importlib.util.find_spec("pyshacl_turbo") is not None
+needs_turbo = pytest.mark.skipif(not TURBO, reason="pyshacl-turbo not installed")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pyshacl_turbo") is None, reason="pyshacl-turbo not installed")
-@pytest.mark.parametrize("name", ["sample.trig", *(f"shapes/{n}" for n in sorted(VIOLATIONS))])
+def _assert_same_report(source: Path | Graph) -> ValidationReport:
+    slow, fast = validate(source, engine="pyshacl"), validate(source, engine="turbo")
+    assert (fast.conforms, fast.results) == (slow.conforms, slow.results)
+    assert fast.render("text") == slow.render("text")
+    return fast
+
+
+@needs_turbo
+@pytest.mark.parametrize("name", ["sample.trig", *(f"shapes/{n}" for n in sorted(VIOLATIONS)),
+                                  "shapes/unknown-cncf-maturity.ttl", "shapes/two-attendance-figures.ttl"])
 def test_turbo_engine_gives_pyshacl_s_report(name: str) -> None:
-    slow = validate(DATA / name, engine="pyshacl")
-    fast = validate(DATA / name, engine="turbo")
-    assert fast.conforms == slow.conforms
-    assert _same_report(fast) == _same_report(slow)
+    _assert_same_report(DATA / name)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pyshacl_turbo") is None, reason="pyshacl-turbo not installed")
+@needs_turbo
 def test_turbo_engine_on_the_built_corpus(built_dir: Path) -> None:
-    slow, fast = validate(built_dir, engine="pyshacl"), validate(built_dir, engine="turbo")
-    assert (fast.conforms, _same_report(fast)) == (slow.conforms, _same_report(slow))
+    _assert_same_report(built_dir)
+
+
+@needs_turbo
+def test_turbo_reads_files_with_pyoxigraph(built_dir: Path) -> None:
+    """The fast path is taken with the installed pyshacl-turbo (it falls back to rdflib silently)."""
+    assert fast_path_available()
+    for source in (built_dir, SAMPLE, BROKEN / "bad-start-date.ttl"):
+        assert isinstance(shacl_data(source, fast=True), FileData)
+    assert isinstance(shacl_data(SAMPLE, fast=False), GraphData)
+    assert isinstance(shacl_data(Graph().parse(SAMPLE), fast=True), GraphData)
+
+
+# One document per graph as `kgkit build` writes them, with what the two readers may see differently:
+# a triple stated in two graphs (one triple of the union, not two values), non-ASCII text and IRIs,
+# typed literals not in canonical form (rdflib normalises "-007" to "-7" as it reads), blank nodes.
+TRICKY = """
+@prefix kg: <https://w3id.org/kgkit/ontology#> . @prefix kgid: <https://w3id.org/kgkit/id/> .
+@prefix kggraph: <https://w3id.org/kgkit/graph/> . @prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+kggraph:doc\\/a {
+    kgid:document\\/a a kg:Document ; schema:name "Bericht über die Konferenz"@de ; kg:sourcePath "a.txt" .
+    kgid:session\\/grün a kg:Session ; schema:name "Grüne Keynote – 2024"@de ;
+        kg:startDate "2024-03-20T09:00:00"^^xsd:dateTime ; kg:endDate "2024-03-20T10:00:00"^^xsd:dateTime ;
+        kg:topic [ a kg:Topic ; rdfs:label "ein Thema ohne Label" ] .
+    [] a kg:Evidence ; rdf:subject kgid:session\\/grün ; kg:sourceDocument "not a document" .
+    kgid:conference\\/c a kg:Conference ; schema:name "Konferenz" ; kg:attendance "-007"^^xsd:integer .
+}
+kggraph:doc\\/b {
+    kgid:document\\/b a kg:Document ; schema:name "Zweiter Bericht"@de ; kg:sourcePath "b.txt" .
+    kgid:session\\/grün a kg:Session ; schema:name "Grüne Keynote – 2024"@de ;
+        kg:startDate "2024-03-20T09:00:00"^^xsd:dateTime ; kg:endDate "2024-03-20T11:00:00"^^xsd:dateTime .
+}
+"""
+
+
+def _without_blank_ids(findings: list[Finding]) -> list[Finding]:
+    return sorted((replace(f, focus=f.focus if not f.focus.startswith("_:") else "",
+                           focus_label=f.focus_label if not f.focus_label.startswith("_:") else "")
+                   for f in findings), key=repr)
+
+
+@needs_turbo
+def test_turbo_engine_on_what_readers_differ_in(tmp_path: Path) -> None:
+    trig = tmp_path / "tricky.trig"
+    trig.write_text(TRICKY, encoding="utf-8")
+    nquads = tmp_path / "kg.nq"
+    dataset = Dataset()
+    dataset.parse(trig, format="trig")
+    nquads.write_text(dataset.serialize(format="nquads"), encoding="utf-8")
+    ntriples = tmp_path / "kg.nt"
+    ntriples.write_text(union_graph(dataset).serialize(format="nt"), encoding="utf-8")
+    for source in (trig, nquads, tmp_path, ntriples):
+        slow, fast = validate(source, engine="pyshacl"), validate(source, engine="turbo")
+        blank = [f for f in fast.results if f.focus.startswith("_:")]
+        assert "ein Thema ohne Label" in {f.focus_label for f in blank}  # found in the lookup store
+        # a blank node's id is each reader's own (and so is the order it gives nodes named by it);
+        # everything else is the same
+        assert [f for f in fast.results if f not in blank] == [f for f in slow.results if not f.focus.startswith("_:")]
+        assert _without_blank_ids(fast.results) == _without_blank_ids(slow.results)
+        # N-Triples has one graph, with both documents in it
+        attendance = ("a.txt",) if source != ntriples else ("a.txt", "b.txt")
+        assert {(f.path, f.value, f.documents) for f in fast.results} >= {
+            ("kg:endDate", None, ("a.txt", "b.txt", "not a document")),  # two end times, one start time: a set
+            ("kg:attendance", "-7", attendance),
+        }
+        assert KGID + "session/grün" in {f.focus for f in fast.results}
+
+
+@needs_turbo
+def test_turbo_engine_in_memory_and_json_ld(tmp_path: Path) -> None:
+    graph = Graph().parse(BROKEN / "topic-without-label.ttl")
+    _assert_same_report(graph)
+    jsonld = tmp_path / "broken.jsonld"
+    jsonld.write_text(graph.serialize(format="json-ld"), encoding="utf-8")
+    assert isinstance(shacl_data(jsonld, fast=True), GraphData)  # pyoxigraph's JSON-LD is not rdflib's
+    assert [f.path for f in _assert_same_report(jsonld).results] == ["skos:prefLabel"]
+
+
+@needs_turbo
+def test_turbo_engine_on_turtle_with_byte_order_mark(tmp_path: Path) -> None:
+    turtle = tmp_path / "bom.ttl"
+    turtle.write_bytes(b"\xef\xbb\xbf" + (BROKEN / "topic-without-label.ttl").read_bytes())
+    assert [f.focus_label for f in _assert_same_report(turtle).results] == ["GreenOps"]
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "turbo"] if TURBO else ["pyshacl"])
+def test_invalid_input_names_file_and_line(engine: str, tmp_path: Path) -> None:
+    with pytest.raises(InputError) as exc_info:
+        validate(BROKEN / "invalid.ttl", engine=engine)
+    assert exc_info.value.path == BROKEN / "invalid.ttl" and "not valid turtle" in exc_info.value.message
+    broken = tmp_path / "kg.nq"
+    broken.write_text("<https://x/s> <https://x/p> <https://x/o> <https://x/g> .\n<https://x/s> oops .\n")
+    with pytest.raises(InputError) as exc_info:
+        validate(tmp_path, engine=engine)
+    assert exc_info.value.path == broken and "not valid nquads" in exc_info.value.message
+    assert exc_info.value.line == (2 if engine == "turbo" else None)  # rdflib's N-Quads errors name no line
+
+
+@needs_turbo
+def test_conforming_file_loads_no_lookup_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = shacl_data(SAMPLE, fast=True)
+    monkeypatch.setattr("pyoxigraph.Store", None)  # facts of no node need no store
+    assert data.facts([]) == {}
 
 
 def test_unknown_engine() -> None:
