@@ -628,3 +628,14 @@ def test_cli_verbose_names_the_engine(run_cli: Callable[..., tuple[int, str, str
     for store in ("oxigraph", "memory"):
         code, _, err = run_cli("query", "sessions-by-day", "-i", str(built_dir), "--store", store, "-v")
         assert code == 0 and err.strip().endswith(f"on {store}") and "rows from" in err
+
+
+def test_the_local_store_can_be_set_in_the_environment(
+    run_cli: Callable[..., tuple[int, str, str]], built_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for store in ("oxigraph", "memory"):
+        monkeypatch.setenv("KGKIT_LOCAL_STORE", store)
+        code, _, err = run_cli("query", "sessions-by-day", "-i", str(built_dir), "-v")
+        assert code == 0 and err.strip().endswith(f"on {store}")
+    code, _, err = run_cli("query", "sessions-by-day", "-i", str(built_dir), "-v", "--store", "oxigraph")
+    assert code == 0 and err.strip().endswith("on oxigraph")  # the option wins over the variable

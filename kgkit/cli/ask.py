@@ -43,7 +43,9 @@ FailOpt = Annotated[bool, typer.Option("--fail-on-empty", help="Exit 1 when ther
 StoreOpt = Annotated[
     str,
     typer.Option(
-        "--store", help="Local engine: auto (Oxigraph when installed), oxigraph (Rust, fast), memory (rdflib)."
+        "--store",
+        envvar="KGKIT_LOCAL_STORE",
+        help="Local engine: auto (Oxigraph when installed), oxigraph (Rust, fast), memory (rdflib).",
     ),
 ]
 
