@@ -119,12 +119,13 @@ def _load(kg: str, url: str) -> dict[str, Any]:
 
 
 def _curl_post(kg: str, url: str) -> dict[str, Any]:
-    """The floor for `load`: curl POSTs the N-Quads file to the Graph Store (``url`` + /store) as it is."""
+    """The floor for `load`: curl POSTs the N-Quads file to the Graph Store (``url`` + /store) as it is,
+    streamed from disk (``--data-binary @file`` would read it into memory first, and fails above ~1 GB)."""
     import subprocess
 
     target = url if url.rstrip("/").endswith("/store") else url.rstrip("/") + "/store"
     run = subprocess.run(
-        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", f"@{kg}",
+        ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-T", kg, "-H", "Expect:",
          "-H", "Content-Type: application/n-quads", target],
         capture_output=True, text=True, check=True,
     )
