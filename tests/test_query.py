@@ -639,3 +639,51 @@ def test_the_local_store_can_be_set_in_the_environment(
         assert code == 0 and err.strip().endswith(f"on {store}")
     code, _, err = run_cli("query", "sessions-by-day", "-i", str(built_dir), "-v", "--store", "oxigraph")
     assert code == 0 and err.strip().endswith("on oxigraph")  # the option wins over the variable
+def test_describe_on_oxigraph_is_told_from_construct() -> None:
+    result = query("DESCRIBE <https://w3id.org/kgkit/id/org/shopify>", source=KG, store="oxigraph")
+    assert result.kind == "DESCRIBE" and result.graph is not None and len(result.graph) > 0
+
+
+# --- what a process keeps between queries ------------------------------------------------------------
+
+
+def test_the_oxigraph_store_is_kept_while_its_file_is_unchanged(tmp_path: Path) -> None:
+    from kgkit import oxstore
+
+    copy = tmp_path / "kg.trig"
+    copy.write_bytes(KG.read_bytes())
+    first = oxstore.open_store(copy)
+    assert oxstore.open_store(copy) is first
+    ask = "ASK { <http://example.org/new> ?p ?o }"
+    assert query(ask, source=copy).boolean is False
+    with copy.open("a", encoding="utf-8") as out:
+        out.write("\n<http://example.org/g> { <http://example.org/new> <http://example.org/p> 1 . }\n")
+    assert oxstore.open_store(copy) is not first
+    assert query(ask, source=copy).boolean is True
+    oxstore.forget_stores()
+    assert oxstore.open_store(copy) is not first
+
+
+def test_the_word_graph_outside_the_graph_keyword_keeps_the_union_store(tmp_path: Path) -> None:
+    from kgkit import oxstore
+
+    copy = tmp_path / "kg.trig"
+    copy.write_bytes(KG.read_bytes())
+    text = '# over the whole graph\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "graph") }'
+    union = query(text, source=copy).rows
+    assert oxstore.open_store(copy).named is None  # no copy with the named graphs was made
+    graphs = query("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", source=copy)
+    assert oxstore.open_store(copy).named is not None and int(graphs.rows[0][0]) > 1  # type: ignore[arg-type]
+    assert query(text, source=copy).rows == union  # the union store still answers the others
+
+
+def test_a_changed_query_file_is_read_again(tmp_path: Path) -> None:
+    import os
+
+    rq = tmp_path / "mine.rq"
+    rq.write_text("#+ summary: first\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    assert load_library(tmp_path)["mine"].summary == "first"
+    rq.write_text("#+ summary: second\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    info = rq.stat()
+    os.utime(rq, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))  # a new time even on a coarse clock
+    assert load_library(tmp_path)["mine"].summary == "second"
