@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
@@ -156,6 +157,7 @@ def _load_union(store: Any, file: Path, bulk: bool = False) -> None:
         raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
 
 
+@functools.lru_cache(maxsize=256)
 def uses_named_graphs(sparql: str) -> bool:
     r"""Does ``sparql`` use the GRAPH keyword (not the word in a comment, string, IRI or name)?
 

@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ _KINDS = {
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
 }
+_PLAIN_NAME = re.compile(r"\w[\w-]*")  # a canned query's name as people type it: sessions-by-day
 _PARAM = re.compile(r"[?$](__?)([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)")
 # An absolute IRI with nothing that could end the <...> or break out of it (N-Triples IRIREF).
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
@@ -215,8 +217,21 @@ def list_queries(directory: str | Path | None = None) -> str:
 
 
 def resolve(query: str, directory: str | Path | None = None) -> CannedQuery:
-    """A canned query name, a path to a ``.rq`` file, or SPARQL text, as a CannedQuery."""
-    library = load_library(directory)
+    """A canned query name, a path to a ``.rq`` file, or SPARQL text, as a CannedQuery.
+
+    >>> resolve("sessions-by-day").path.name
+    'sessions-by-day.rq'
+    """
+    folder = Path(directory) if directory is not None else QUERY_DIR
+    if _PLAIN_NAME.fullmatch(query):  # the usual case, without listing the folder
+        try:
+            info = (folder / f"{query}.rq").stat()
+        except OSError:
+            pass
+        else:
+            if stat.S_ISREG(info.st_mode):
+                return _canned_file(folder / f"{query}.rq", info.st_size, info.st_mtime_ns)
+    library = load_library(folder)
     if query in library:
         return library[query]
     if query.endswith(".rq"):
