@@ -1,15 +1,17 @@
 """kgkit benchmarks: throughput, peak memory and growth with size, as ratios to the Rust engines.
 
-    python -m bench                      # N = 10, 100, 1000 documents
-    python -m bench --sizes 10 100 1000 10000 --validate-max 1500000
-    python -m bench --out bench/results  # JSON + PNG plot written there
+    python -m bench                                  # builds of 10..10,000 docs; graphs of 100k, 1M, 5M triples
+    python -m bench --sizes 10 100 --graphs 100000   # a quick run
+    python -m bench --out bench/results              # JSON, text and PNG plot written there
 
-For each size N it generates a seeded synthetic corpus (bench/corpus.py), then measures, each in a
-fresh process (bench/probe.py) so peak memory is per operation: build, validate, every canned query,
-export in each format, a load into a real Oxigraph server when the ``oxigraph`` binary is present;
-and the anchors on the same data: pyoxigraph bulk load, dump and the same queries, and a plain HTTP
-POST of the N-Quads file. It prints a table, the growth exponent of each operation (slope of
-log time against log size) and kgkit's figures as ratios to the anchors.
+Builds: for each number of documents N, a seeded synthetic corpus (bench/corpus.py) is built cold,
+again with nothing changed, and again after one document changed. Graph operations: for each graph
+size, a corpus of about that many triples is built and kgkit validates it, runs every canned query,
+exports it in each format and loads it into a real ``oxigraph serve``; the anchors run on the same
+file: pyoxigraph loading and dumping it and running the same queries, and curl POSTing it to the
+same server. Each measurement is a fresh process (bench/probe.py), so peak memory is its own. It
+prints tables, the growth exponent of each operation (slope of log time against log size) and
+kgkit's figures as ratios to the anchors.
 """
 
 from __future__ import annotations
