@@ -444,8 +444,7 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
             continue
         seen.add((s, p, o, f.span))
         start, end = f.span
-        digest = hashlib.sha1(f"{f.s}|{f.p}|{o_n3 or o}|{start}|{end}".encode()).hexdigest()[:16]
-        ev = f"<{ID}evidence/{doc_id}/{digest}>"
+        ev = f"<{evidence_iri(doc_id, f, o_n3 or o)}>"
         if f.span not in selectors:
             quote, pos = f"<{ID}selector/{doc_id}/q{start}-{end}>", f"<{ID}selector/{doc_id}/p{start}-{end}>"
             selectors[f.span] = (quote, pos)
@@ -510,10 +509,17 @@ def document_quads(ex: Extraction, min_confidence: float = 0.0) -> Iterator[Quad
         yield from _evidence(f, doc_id, ex.document_iri, ex.doc.text, g)
 
 
+def evidence_iri(doc_id: str, f: Fact, o_n3: str) -> URIRef:
+    """The IRI of the evidence node of fact ``f`` (whose object in N3 is ``o_n3``) in a document:
+    a hash of the statement and its span, the same in :func:`document_lines` and :func:`document_quads`."""
+    start, end = f.span
+    digest = hashlib.sha1(f"{f.s}|{f.p}|{o_n3}|{start}|{end}".encode()).hexdigest()[:16]
+    return ID[f"evidence/{doc_id}/{digest}"]
+
+
 def _evidence(f: Fact, doc_id: str, document: URIRef, text: str, g: URIRef) -> Iterator[Quad]:
     start, end = f.span
-    digest = hashlib.sha1(f"{f.s}|{f.p}|{f.o.n3()}|{start}|{end}".encode()).hexdigest()[:16]
-    ev = ID[f"evidence/{doc_id}/{digest}"]
+    ev = evidence_iri(doc_id, f, f.o.n3())
     quote_sel = ID[f"selector/{doc_id}/q{start}-{end}"]
     pos_sel = ID[f"selector/{doc_id}/p{start}-{end}"]
     yield (ev, RDF.type, KG.Evidence, g)

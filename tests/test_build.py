@@ -12,8 +12,10 @@ import pytest
 from paths import CORPUS, DATA, ROOT
 from rdflib import RDF, Dataset, Literal, URIRef
 
-from kgkit.build import BuildResult, build
+from kgkit.build import BuildResult, build, document_lines, document_quads, nquad
+from kgkit.documents import read_document
 from kgkit.errors import DocumentError
+from kgkit.extract import extract
 from kgkit.terms import KG, OA, REFERENCE_GRAPH, VOCAB_GRAPH
 
 
@@ -81,6 +83,17 @@ def name_of(ds: Dataset, prefix: str) -> str:
 def test_min_confidence_drops_facts(built: BuildResult, tmp_path: Path) -> None:
     strict = build([CORPUS], tmp_path, min_confidence=0.8)
     assert strict.triples < built.triples
+
+
+@pytest.mark.parametrize("min_confidence", [0.0, 0.75])
+def test_the_fast_writer_gives_the_lines_of_the_quads(min_confidence: float) -> None:
+    """document_lines writes N-Quads text directly (the build's hot path); it must say what
+    document_quads says, evidence IRIs included."""
+    for path in sorted(CORPUS.iterdir()) + sorted((DATA / "unseen3").glob("*.*")):
+        doc = read_document(path, path.parent)
+        doc.id = path.stem
+        ex = extract(doc)
+        assert document_lines(ex, min_confidence) == sorted({nquad(q) for q in document_quads(ex, min_confidence)})
 
 
 def _scorer():  # type: ignore[no-untyped-def]
