@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -472,7 +472,6 @@ class _Extractor:
         self.named: set[URIRef] = set()
         self.sentences = list(_sentences(doc))
         self.sentence_starts = [s.start for s in self.sentences]  # in order, not overlapping
-        self.themes: dict[int, list[tuple[int, set[str]]]] | None = None  # see _theme
         self.search = _unmask_meta(doc, ("title", "description"))
         self.hits = gazetteer.find(doc.text, doc.masked, doc.body_start)
         self.local_alias: dict[str, Entry] = {}
@@ -1179,15 +1178,19 @@ class _Extractor:
             for t in sorted(topics):
                 self.add(agent, KG.spokeOn, topic_iri(t), span, "pattern", CONF_PATTERN)
 
+    @cached_property
+    def themes(self) -> dict[int, list[tuple[int, set[str]]]]:
+        """Paragraph -> (start, topics) of each of its sentences that announces a theme."""
+        themes: dict[int, list[tuple[int, set[str]]]] = {}
+        for x in self.sentences:
+            m = _THEME.search(self.doc.masked, x.start, x.end)
+            if m:
+                themes.setdefault(x.paragraph, []).append((x.start, topics_in(m.group("t") or m.group("u"))))
+        return themes
+
     def _theme(self, s: Sentence) -> set[str]:
         """Topics a paragraph announces as its theme ("The second day's theme was sustainability"),
         in a sentence of the paragraph up to ``s``."""
-        if self.themes is None:  # (paragraph -> [(start, topics)] of its theme sentences), found once
-            self.themes = {}
-            for x in self.sentences:
-                m = _THEME.search(self.doc.masked, x.start, x.end)
-                if m:
-                    self.themes.setdefault(x.paragraph, []).append((x.start, topics_in(m.group("t") or m.group("u"))))
         for start, topics in self.themes.get(s.paragraph, ()):
             if start <= s.start:
                 return set(topics)
