@@ -48,17 +48,32 @@ def graph_token(line: bytes) -> bytes:
     return last if last[:1] == b"<" and b"\\" not in last else _UNSURE
 
 
+def fourth_term_at(line: bytes) -> int:
+    """Where the fourth term (the graph name) of an N-Quads line written as Oxigraph and kgkit write
+    them begins, -1 when there is none. Such a line has single spaces between its terms, no space in
+    a subject, predicate or graph name and a ``"`` in every literal, so the last term is a graph name
+    when two spaces come before it and no ``"`` inside it.
+
+    >>> fourth_term_at(b'<s> <p> "a b" <g> .'), fourth_term_at(b'<s> <p> <o> .'), fourth_term_at(b'<s> <p> "<a> b" .')
+    (14, -1, -1)
+    """
+    last = line.rfind(b" ", 0, -2)
+    if line.find(b" ", line.find(b" ") + 1) < last and line.find(b'"', last) < 0:
+        return last + 1
+    return -1
+
+
 def _graph_token_fast(line: bytes) -> bytes:
     """:func:`graph_token`, faster for a statement with single spaces between its terms (as Oxigraph
-    and kgkit write them): no space in a subject, predicate or graph IRI, a ``"`` in every literal."""
+    and kgkit write them, see :func:`fourth_term_at`)."""
     first = line.find(b" ")
     second = line.find(b" ", first + 1)
     if line[-2:] != b" ." or second == first + 1 or line[:1] == b"#" or b"\t" in line:
         return graph_token(line)
-    cut = line.rfind(b" ", 0, -2)  # before the last term
-    if second < cut and line.find(b'"', cut) < 0:
-        return line[cut + 1 : -2] if line[cut + 1] == 60 and line.find(b"\\", cut) < 0 else _UNSURE  # 60: "<"
-    return b""
+    at = fourth_term_at(line)
+    if at < 0:
+        return b""
+    return line[at:-2] if line[at] == 60 and line.find(b"\\", at) < 0 else _UNSURE  # 60: "<"
 
 
 def count_graphs(path: str | Path) -> dict[str | None, int] | None:

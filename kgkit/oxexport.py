@@ -29,6 +29,7 @@ from typing import IO, Any, cast
 
 from kgkit.errors import InputError
 from kgkit.linesort import LineSorter
+from kgkit.nqscan import fourth_term_at
 from kgkit.oxstore import OX_FORMATS, ox_format
 from kgkit.rdfio import RdfFormat, format_for_path, one_line
 from kgkit.terms import PREFIXES
@@ -134,16 +135,13 @@ def _lines(chunk: bytes) -> list[bytes]:
 
 def graph_at(line: bytes) -> int:
     """Where the graph name of an N-Quads line as Oxigraph writes it begins, -1 for the default
-    graph. Oxigraph writes no space in a subject, predicate or graph IRI, and a ``"`` in every
-    literal, so the last term is the graph name when it is an IRI and two spaces come before it.
+    graph (see :func:`kgkit.nqscan.fourth_term_at`; Oxigraph's export here has no blank nodes).
 
     >>> graph_at(b'<s> <p> "a b" <g> .'), graph_at(b'<s> <p> <o> .'), graph_at(b'<s> <p> "<a> b" .')
     (14, -1, -1)
     """
-    last = line.rfind(b" ", 0, -2)
-    if line[last + 1] == 60 and line.find(b'"', last) < 0 and line.find(b" ", line.find(b" ") + 1) < last:  # "<"
-        return last + 1
-    return -1
+    at = fourth_term_at(line)
+    return at if at >= 0 and line[at] == 60 else -1  # 60: "<"
 
 
 def _without_graph(line: bytes) -> bytes:
