@@ -132,10 +132,10 @@ def load_dataset(path: str | Path) -> Dataset:
     except (ParserError, SyntaxError, ValueError) as err:
         line = getattr(err, "lines", None) or getattr(err, "lineno", None)
         raise InputError(
-            f"not valid {fmt.name}: {_first_line(err)}", path=file, line=line if isinstance(line, int) else None
+            f"not valid {fmt.name}: {first_line(err)}", path=file, line=line if isinstance(line, int) else None
         ) from None
     except Exception as err:  # rdflib's parsers fail on some garbage with IndexError, AssertionError, ...
-        raise InputError(f"not valid {fmt.name}: {type(err).__name__}: {_first_line(err)}", path=file) from None
+        raise InputError(f"not valid {fmt.name}: {type(err).__name__}: {first_line(err)}", path=file) from None
     return ds
 
 
@@ -291,6 +291,7 @@ def _acquire(lock: Path, what: str) -> int | None:
         os.close(fd)
 
 
-def _first_line(err: BaseException) -> str:
+def first_line(err: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none), for one-line errors."""
     text = str(err).strip().splitlines()
     return text[0] if text else type(err).__name__

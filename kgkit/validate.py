@@ -25,7 +25,7 @@ from rdflib.term import Node
 
 import kgkit
 from kgkit.errors import InputError
-from kgkit.rdfio import bind_prefixes
+from kgkit.rdfio import bind_prefixes, first_line
 from kgkit.shacldata import Facts, shacl_data
 from kgkit.terms import PREFIXES
 
@@ -140,7 +140,7 @@ def _run(run: Callable[..., Any], data: Any, shapes_graph: Graph, shapes: str | 
             data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, advanced=False
         )
     except ReportableRuntimeError as err:
-        raise InputError(f"invalid SHACL shapes: {_first_line(err)}", path=shapes or SHAPES_DIR) from None
+        raise InputError(f"invalid SHACL shapes: {first_line(err)}", path=shapes or SHAPES_DIR) from None
     assert isinstance(report_graph, Graph)
     bind_prefixes(report_graph)
     report_graph.bind("sh", SH)
@@ -162,7 +162,7 @@ def load_shapes(path: str | Path | None = None) -> Graph:
         try:
             graph.parse(file, format="turtle")
         except (ParserError, SyntaxError, ValueError) as err:
-            raise InputError(f"not valid Turtle: {_first_line(err)}", path=file) from None
+            raise InputError(f"not valid Turtle: {first_line(err)}", path=file) from None
     if not any(graph.subjects(RDF.type, SH.NodeShape)):
         raise InputError("no SHACL node shapes found", path=where)
     return graph
@@ -222,11 +222,6 @@ def _short(node: Node) -> str:
 
 def _local(node: Node | None) -> str:
     return "" if node is None else str(node).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
-def _first_line(err: BaseException) -> str:
-    lines = str(err).strip().splitlines()
-    return lines[0] if lines else type(err).__name__
 
 
 # --- renderers --------------------------------------------------------------------------------------
