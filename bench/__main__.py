@@ -84,17 +84,14 @@ def measure_build(n: int, work: Path) -> dict[str, Any]:
     return row
 
 
-def docs_for(triples: int) -> int:
-    """How many synthetic documents give about ``triples`` statements (measured once, on 100)."""
-    return max(1, round(triples / _TRIPLES_PER_DOC))
+def triples_per_document(builds: list[dict[str, Any]]) -> float:
+    """Statements per synthetic document, from the first build of at least 100 documents (else ~1,300)."""
+    return next((r["triples"] / r["documents"] for r in builds if r["documents"] >= 100 and r["triples"]), 1300.0)
 
 
-_TRIPLES_PER_DOC = 1300.0  # replaced by the measured figure before graph sizes are chosen
-
-
-def measure_graph(target: int, work: Path, validate_max: int) -> dict[str, Any]:
-    """Every operation on a built graph of about ``target`` triples, and the anchors on the same file."""
-    n = docs_for(target)
+def measure_graph(n: int, target: int, work: Path, validate_max: int) -> dict[str, Any]:
+    """Every operation on a built graph of ``n`` documents (about ``target`` triples), and the anchors
+    on the same file."""
     corpus, out = work / f"gcorpus-{n}", work / f"gbuild-{n}"
     generate(n, corpus)
     built = probe("build", str(corpus), str(out))
@@ -275,7 +272,6 @@ def plot(results: dict[str, list[dict[str, Any]]], path: Path) -> bool:
 
 
 def main() -> None:
-    global _TRIPLES_PER_DOC
     ap = argparse.ArgumentParser(description="kgkit benchmarks")
     ap.add_argument(
         "--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000], help="numbers of documents to build"
@@ -295,12 +291,11 @@ def main() -> None:
             print(f"building N={n} documents ...", file=sys.stderr, flush=True)
             results["builds"].append(measure_build(n, work))
             shutil.rmtree(work / f"corpus-{n}", ignore_errors=True)
-        per_doc = [r["triples"] / r["documents"] for r in results["builds"] if r["documents"] >= 100]
-        if per_doc:
-            _TRIPLES_PER_DOC = per_doc[0]
+        per_doc = triples_per_document(results["builds"])
         for t in args.graphs:
-            print(f"graph of ~{t} triples ({docs_for(t)} documents) ...", file=sys.stderr, flush=True)
-            results["graphs"].append(measure_graph(t, work, args.validate_max))
+            n = max(1, round(t / per_doc))
+            print(f"graph of ~{t} triples ({n} documents) ...", file=sys.stderr, flush=True)
+            results["graphs"].append(measure_graph(n, t, work, args.validate_max))
     meta = {
         "python": platform.python_version(),
         "machine": platform.machine(),
