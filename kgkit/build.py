@@ -44,6 +44,7 @@ from kgkit.terms import (
     TOPIC_SCHEME,
     VOCAB_GRAPH,
     document_graph,
+    entity_iri,
     method,
     session_kind,
 )
@@ -582,7 +583,7 @@ def concept_quads() -> Iterator[Quad]:
 @lru_cache(maxsize=1)
 def _reference_index() -> dict[URIRef, Entry]:
     """Gazetteer entries by the IRI of the entity they describe."""
-    return {ID[f"{e.kind}/{e.key.split(':', 1)[1]}"]: e for e in load_gazetteer().entries.values()}
+    return {entity_iri(e.kind, e.name): e for e in load_gazetteer().entries.values()}
 
 
 def reference_quads(mentioned: Iterable[URIRef]) -> Iterator[Quad]:
