@@ -246,6 +246,32 @@ def test_conference_scope_is_optional() -> None:
     assert [r[3] for r in run("sessions-by-day", conference=NA23)] == ["Green Clusters at Globex"]
 
 
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_a_session_reported_differently_is_one_row(tmp_path: Path, store: str) -> None:
+    """Two documents give one session different times and links: one row with the lowest of each
+    (validate names the session), not one row per combination of the values."""
+    kg = tmp_path / "kg.nq"
+    session, g1, g2 = f"<{KGID}session/s1>", f"<{KGID}graph/a>", f"<{KGID}graph/b>"
+    dt = "^^<http://www.w3.org/2001/XMLSchema#dateTime>"
+    a = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    lines = [f"{session} {a} <https://w3id.org/kgkit/ontology#Session> {g}" for g in (g1, g2)]
+    for g, day, start, end, url in ((g1, "Wednesday", "10:00", "10:35", "b"), (g2, "Thursday", "09:00", "09:30", "a")):
+        lines += [
+            f'{session} <https://schema.org/name> "Green Clusters"@en {g}',
+            f'{session} <https://w3id.org/kgkit/ontology#day> "{day}" {g}',
+            f'{session} <https://w3id.org/kgkit/ontology#startDate> "2024-03-20T{start}:00+01:00"{dt} {g}',
+            f'{session} <https://w3id.org/kgkit/ontology#endDate> "2024-03-20T{end}:00+01:00"{dt} {g}',
+            f"{session} <https://w3id.org/kgkit/ontology#scheduleUrl> <https://sched.co/{url}> {g}",
+        ]
+    kg.write_text("".join(line + " .\n" for line in lines), encoding="utf-8")
+    result = query("sessions-by-day", source=kg, store=store)
+    assert [tuple(None if c is None else str(c) for c in row) for row in result.rows] == [
+        ("Thursday", "2024-03-20T09:00:00+01:00", "2024-03-20T09:30:00+01:00", "Green Clusters", None,
+         "https://sched.co/a")
+    ]
+    assert isinstance(result.rows[0][5], URIRef)
+
+
 def test_literal_and_typed_parameters() -> None:
     by_name = str(DATA / "org-by-name.rq")
     assert run(by_name, name="Deutsche Bahn") == [(KGID + "org/deutsche-bahn",)]
