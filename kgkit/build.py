@@ -29,7 +29,7 @@ from kgkit.curation import Curation, load_curation
 from kgkit.documents import SUFFIXES_HELP, Found, document_name, read_bytes, read_document, scan_documents
 from kgkit.errors import DocumentError, InputError
 from kgkit.extract import Extraction, Fact, extract, load_topics, topic_iri
-from kgkit.gazetteer import DATA_DIR, Entry, load_gazetteer
+from kgkit.gazetteer import DATA_DIR, Entry, Gazetteer, load_gazetteer
 from kgkit.rdfio import KG_FILE, atomic_write, one_line, output_lock, remove_stale_temps
 from kgkit.terms import (
     ID,
@@ -151,7 +151,11 @@ def build(
         skipped, warnings = _report(problems, strict, warn)
         if not docs:
             raise InputError(f"none of the documents could be read, so {output} was not written")
-        triples = _write(output, cache, sorted(docs, key=lambda d: d.id))
+        ordered = sorted(docs, key=lambda d: d.id)
+        triples = _unchanged(output, cache, ordered)
+        if triples is None:
+            triples = _write(output, cache, ordered)
+            _remember(output, cache, ordered, triples)
         _prune(cache, {d.key for d in docs})
     entities: Counter[str] = Counter(cls for _, cls in {tuple(t) for d in docs for t in d.typed})
     candidates = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
@@ -285,7 +289,7 @@ def _run(
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     args = [(task, cache, curation_file, min_confidence) for task in todo]
     if workers > 1 and len(todo) >= 8 and "fork" in multiprocessing.get_all_start_methods():
-        load_gazetteer()  # loaded once here, shared with the forked workers
+        load_gazetteer(DATA_DIR, cache)  # loaded once here, shared with the forked workers
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             chunk = max(1, min(32, len(todo) // (4 * workers)))
             done = pool.map(_extract_one, args, chunksize=chunk)
@@ -315,7 +319,8 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
     doc.id = task.id
     outcome.warnings = list(doc.warnings)
     try:
-        ex = extract(doc, load_gazetteer())
+        gazetteer = load_gazetteer(DATA_DIR, cache)
+        ex = extract(doc, gazetteer)
         _curation(curation_file).apply(ex)
         lines = document_lines(ex, min_confidence)
     except Exception as err:  # a bug in kgkit, but one document must not stop the build
@@ -333,7 +338,7 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
             if f.p == rdf_type and str(f.o).startswith(kg) and f.confidence >= min_confidence
         }
     )
-    outcome.reference = sorted({nquad(q) for q in reference_quads({f.s for f in ex.facts})})
+    outcome.reference = sorted({nquad(q) for q in reference_quads({f.s for f in ex.facts}, gazetteer)})
     outcome.candidates = sorted({(kind, name) for kind, name, _ in ex.candidates})
     meta = {
         "id": outcome.id,
@@ -398,6 +403,35 @@ def _write(output: Path, cache: Path, docs: list[DocOutcome]) -> int:
                 shutil.copyfileobj(part, fh, 1 << 20)
         fh.write("".join(shared).encode("utf-8"))
     return sum(d.lines for d in docs) + len(shared)
+
+
+_STAMP = "output.stamp"  # in the cache: what kg.nq was last written from, and the file it became
+
+
+def _stamp(docs: list[DocOutcome]) -> str:
+    """A hash of everything kg.nq is made of: the documents' cache keys in output order (each key
+    covers the document, its id, kgkit's code and data/, from which the shared graphs follow)."""
+    return hashlib.sha256("\n".join(f"{d.id} {d.key}" for d in docs).encode()).hexdigest()
+
+
+def _unchanged(output: Path, cache: Path, docs: list[DocOutcome]) -> int | None:
+    """The number of statements in ``output`` when it is the file these documents give, as the last
+    build wrote it (same inputs, same size and modification time since); else None, to write it."""
+    try:
+        last = json.loads((cache / _STAMP).read_text(encoding="utf-8"))
+        st = output.stat()
+        if [last["stamp"], last["size"], last["mtime_ns"]] == [_stamp(docs), st.st_size, st.st_mtime_ns]:
+            return int(last["triples"])
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    return None
+
+
+def _remember(output: Path, cache: Path, docs: list[DocOutcome], triples: int) -> None:
+    st = output.stat()
+    stamp = {"stamp": _stamp(docs), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "triples": triples}
+    with atomic_write(cache / _STAMP, durable=False) as fh:
+        fh.write(json.dumps(stamp))
 
 
 def _prune(cache: Path, keep: set[str]) -> None:
@@ -580,16 +614,17 @@ def concept_quads() -> Iterator[Quad]:
             yield (c, SKOS.prefLabel, Literal(name.replace("-", " "), lang="en"), g)
 
 
-@lru_cache(maxsize=1)
-def _reference_index() -> dict[URIRef, Entry]:
+@lru_cache(maxsize=2)
+def _reference_index(gazetteer: Gazetteer) -> dict[URIRef, Entry]:
     """Gazetteer entries by the IRI of the entity they describe."""
-    return {entity_iri(e.kind, e.name): e for e in load_gazetteer().entries.values()}
+    return {entity_iri(e.kind, e.name): e for e in gazetteer.entries.values()}
 
 
-def reference_quads(mentioned: Iterable[URIRef]) -> Iterator[Quad]:
-    """Landscape and curated facts (homepage, repository, maturity) about the entities documents mention."""
+def reference_quads(mentioned: Iterable[URIRef], gazetteer: Gazetteer | None = None) -> Iterator[Quad]:
+    """Landscape and curated facts (homepage, repository, maturity) about the entities documents mention
+    (``gazetteer``: the one the build loaded; by default the bundled one)."""
     g = REFERENCE_GRAPH
-    index = _reference_index()
+    index = _reference_index(gazetteer or load_gazetteer())
     for iri in mentioned:
         entry = index.get(iri)
         if entry is None:

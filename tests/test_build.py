@@ -244,6 +244,24 @@ def test_a_rebuild_extracts_only_the_documents_that_changed(tmp_path: Path, monk
     assert extracted == ["004-a084e6bda0ac66ed"]
 
 
+def test_a_rebuild_of_unchanged_documents_leaves_kg_nq_alone(tmp_path: Path) -> None:
+    """Nothing changed: kg.nq is not written again (same inode and time); a kg.nq edited or removed
+    since is written again, byte for byte what the documents give."""
+    out = tmp_path / "out"
+    first = build([CORPUS], out)
+    made = first.output.read_bytes()
+    before = first.output.stat()
+    again = build([CORPUS], out)
+    after = again.output.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert again.triples == first.triples and again.entities == first.entities
+    first.output.write_bytes(made[:-100])
+    assert build([CORPUS], out).output.read_bytes() == made
+    first.output.unlink()
+    assert build([CORPUS], out).output.read_bytes() == made
+    assert build([CORPUS], out, min_confidence=0.9).output.read_bytes() != made
+
+
 def test_a_changed_curation_file_re_extracts_everything(tmp_path: Path) -> None:
     out = tmp_path / "out"
     cur = tmp_path / "curation.yaml"

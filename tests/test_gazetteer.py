@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kgkit.gazetteer import load_gazetteer
+from pathlib import Path
+
+from kgkit.gazetteer import DATA_DIR, load_gazetteer
 
 
 def names(text: str) -> list[str]:
@@ -50,3 +52,20 @@ def test_chinese_aliases() -> None:
         "CNCF TAG Environmental Sustainability", "CNCF TAG Environmental Sustainability",
         "Cloud Native Computing Foundation", "Cloud Native Computing Foundation"]
     assert names("加入slack channel") == ["Slack"]
+
+
+def test_the_landscape_entries_kept_in_a_cache_are_the_parsed_ones(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    parsed = load_gazetteer().entries
+    assert load_gazetteer(DATA_DIR, cache).entries == parsed  # parsed, then kept
+    (kept,) = cache.glob("landscape-*.entries")
+    load_gazetteer.cache_clear()
+    assert load_gazetteer(DATA_DIR, cache).entries == parsed  # read back
+    kept.write_text("[{", encoding="utf-8")  # damaged: parsed and kept again
+    load_gazetteer.cache_clear()
+    assert load_gazetteer(DATA_DIR, cache).entries == parsed
+    assert kept.read_text(encoding="utf-8").startswith('[{"kind"')
+    load_gazetteer.cache_clear()
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert load_gazetteer(DATA_DIR, blocked).entries == parsed  # cannot be kept: parsed each time
