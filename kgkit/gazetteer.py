@@ -23,7 +23,8 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from kgkit.errors import InputError
+from kgkit.errors import InputError, OutputError
+from kgkit.rdfio import atomic_write
 from kgkit.terms import slug
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -276,13 +277,11 @@ def _kept_landscape_entries(path: Path, cache_dir: Path) -> list[Entry]:
     with contextlib.suppress(OSError, ValueError, TypeError):
         return [Entry(**item) for item in json.loads(kept.read_text(encoding="utf-8"))]
     entries = _landscape_entries(path)
-    with contextlib.suppress(OSError):
-        cache_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError, OutputError):
         for stale in cache_dir.glob("landscape-*.entries"):
             stale.unlink(missing_ok=True)
-        tmp = kept.with_name(f".{kept.name}.tmp")
-        tmp.write_text(json.dumps([asdict(e) for e in entries]), encoding="utf-8")
-        tmp.replace(kept)  # whole or absent
+        with atomic_write(kept, durable=False) as fh:  # whole or absent
+            fh.write(json.dumps([asdict(e) for e in entries]))
     return entries
 
 
