@@ -152,10 +152,11 @@ def build(
         if not docs:
             raise InputError(f"none of the documents could be read, so {output} was not written")
         ordered = sorted(docs, key=lambda d: d.id)
-        triples = _unchanged(output, cache, ordered)
+        stamp = _stamp(ordered)
+        triples = _unchanged(output, cache, stamp)
         if triples is None:
             triples = _write(output, cache, ordered)
-            _remember(output, cache, ordered, triples)
+            _remember(output, cache, stamp, triples)
         _prune(cache, {d.key for d in docs})
     entities: Counter[str] = Counter(cls for _, cls in {tuple(t) for d in docs for t in d.typed})
     candidates = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
@@ -414,24 +415,24 @@ def _stamp(docs: list[DocOutcome]) -> str:
     return hashlib.sha256("\n".join(f"{d.id} {d.key}" for d in docs).encode()).hexdigest()
 
 
-def _unchanged(output: Path, cache: Path, docs: list[DocOutcome]) -> int | None:
-    """The number of statements in ``output`` when it is the file these documents give, as the last
-    build wrote it (same inputs, same size and modification time since); else None, to write it."""
+def _unchanged(output: Path, cache: Path, stamp: str) -> int | None:
+    """The number of statements in ``output`` when it is the file the documents of ``stamp`` give, as
+    the last build wrote it (same inputs, same size and modification time since); else None."""
     try:
         last = json.loads((cache / _STAMP).read_text(encoding="utf-8"))
         st = output.stat()
-        if [last["stamp"], last["size"], last["mtime_ns"]] == [_stamp(docs), st.st_size, st.st_mtime_ns]:
+        if [last["stamp"], last["size"], last["mtime_ns"]] == [stamp, st.st_size, st.st_mtime_ns]:
             return int(last["triples"])
     except (OSError, ValueError, TypeError, KeyError):
         pass
     return None
 
 
-def _remember(output: Path, cache: Path, docs: list[DocOutcome], triples: int) -> None:
+def _remember(output: Path, cache: Path, stamp: str, triples: int) -> None:
     st = output.stat()
-    stamp = {"stamp": _stamp(docs), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "triples": triples}
+    last = {"stamp": stamp, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "triples": triples}
     with atomic_write(cache / _STAMP, durable=False) as fh:
-        fh.write(json.dumps(stamp))
+        fh.write(json.dumps(last))
 
 
 def _prune(cache: Path, keep: set[str]) -> None:
