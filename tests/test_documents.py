@@ -164,6 +164,17 @@ def test_more_bad_documents(tmp_path: Path, content: bytes, message: str, line: 
     assert err.value.line == line
 
 
+def test_front_matter_is_read_by_libyaml_and_its_errors_worded_by_pyyaml(tmp_path: Path) -> None:
+    """Front matter that parses is read by libyaml (fast, and a tab inside a value is text as YAML
+    says, where PyYAML's own scanner stops); what does not parse is reported in PyYAML's words and
+    lines, as every other error is."""
+    doc = read_document(write(tmp_path, "tab.md", "---\ntitle: KubeCon\tnotes\nauthor: Dana Ortiz\n---\nText.\n"))
+    assert doc.title == "KubeCon\tnotes" and not doc.warnings
+    with pytest.raises(DocumentError, match=re.escape("broken YAML front matter: expected ',' or ']'")) as err:
+        read_document(write(tmp_path, "bad.md", "---\ntitle: ok\ntags: [a, b\nauthor: x\n---\nText.\n"))
+    assert err.value.line is not None and err.value.line >= 4
+
+
 def test_a_date_shaped_value_that_is_no_date_is_a_warning(tmp_path: Path) -> None:
     doc = read_document(write(tmp_path, "d.md", "---\ntitle: 2024\ndate: 2024-02-30\n---\nText.\n"))
     assert doc.title == "2024" and doc.date is None
