@@ -35,6 +35,10 @@ from kgkit.documents import Document
 from kgkit.gazetteer import DATA_DIR, Entry, Gazetteer, load_curated, load_gazetteer, lower_keeping_length
 from kgkit.terms import ID, KG, SCHEMA, entity_iri, session_kind, slug
 
+#: rdflib's Literal, remembered: building one checks and converts its value (~4 µs), and the same
+#: names, days and times recur across a corpus's documents (typed: 1, 1.0 and True stay apart)
+literal = lru_cache(maxsize=1 << 14, typed=True)(Literal)
+
 # confidence by method
 CONF_STRUCTURE = 0.95
 CONF_GAZETTEER = 0.9
@@ -488,7 +492,7 @@ class _Extractor:
         self.out.facts.append(Fact(s, p, o, span, method, conf))
 
     def text_literal(self, value: str) -> Literal:
-        return Literal(value, lang=self.lang)
+        return literal(value, lang=self.lang)
 
     def entity(
         self,
@@ -507,7 +511,7 @@ class _Extractor:
             self.named.add(iri)
             self.add(iri, RDF.type, KIND_CLASS[kind], span, method, conf)
             plain = entry is not None or kind in ("conference", "place")  # canonical, language-neutral names
-            name_lit = Literal(canonical) if plain else self.text_literal(canonical)
+            name_lit = literal(canonical) if plain else self.text_literal(canonical)
             self.add(iri, SCHEMA.name, name_lit, span, method, conf)
             if entry is None and method == "pattern":
                 self.out.candidates.append((kind, canonical, conf))
@@ -558,16 +562,16 @@ class _Extractor:
                 fm if d.meta.get("title") else "structure",
                 CONF_STRUCTURE,
             )
-        self.add(doc, KG.inLanguage, Literal(d.language), whole, "structure", CONF_STRUCTURE)
-        self.add(doc, KG.sourcePath, Literal(d.name), whole, "structure", 1.0)
-        self.add(doc, KG.contentHash, Literal(d.content_hash), whole, "structure", 1.0)
+        self.add(doc, KG.inLanguage, literal(d.language), whole, "structure", CONF_STRUCTURE)
+        self.add(doc, KG.sourcePath, literal(d.name), whole, "structure", 1.0)
+        self.add(doc, KG.contentHash, literal(d.content_hash), whole, "structure", 1.0)
         if d.date:
             line = next((d.meta_lines[k] for k in ("date", "publishdate", "publishDate") if k in d.meta_lines), None)
             span = d.line_span(line) if line else whole
             self.add(
                 doc,
                 KG.datePublished,
-                Literal(d.date, datatype=XSD.date),
+                literal(d.date, datatype=XSD.date),
                 span,
                 fm if line else "structure",
                 CONF_STRUCTURE,
@@ -655,10 +659,10 @@ class _Extractor:
                     continue
                 span = (a, b) if a >= d.body_start else self.meta_span(a, b, m.start())
                 self.add(
-                    conf, KG.startDate, Literal(self.conf_dates[0], datatype=XSD.date), span, "pattern", CONF_PATTERN
+                    conf, KG.startDate, literal(self.conf_dates[0], datatype=XSD.date), span, "pattern", CONF_PATTERN
                 )
                 self.add(
-                    conf, KG.endDate, Literal(self.conf_dates[1], datatype=XSD.date), span, "pattern", CONF_PATTERN
+                    conf, KG.endDate, literal(self.conf_dates[1], datatype=XSD.date), span, "pattern", CONF_PATTERN
                 )
             for cm in re.finditer(
                 r"\b(?:in|to|at|en|à|a|nach)\s+(?P<city>[A-ZÀ-Ý][a-zà-ÿ]+(?: [A-Z][a-z]+)?)"
@@ -680,7 +684,7 @@ class _Extractor:
                 raw = m.group("n").replace(",", "").replace(" ", "")
                 n = int(float(raw[:-1]) * 1000) if raw[-1] in "kK" else int(raw.replace(".", ""))
                 self.add(
-                    conf, KG.attendance, Literal(n, datatype=XSD.integer), (s.start, s.end), "pattern", CONF_PATTERN
+                    conf, KG.attendance, literal(n, datatype=XSD.integer), (s.start, s.end), "pattern", CONF_PATTERN
                 )
 
     def meta_span(self, a: int, b: int, offset: int) -> tuple[int, int]:
@@ -891,7 +895,7 @@ class _Extractor:
         if url:
             self.add(iri, KG.scheduleUrl, URIRef(url), span, "structure", CONF_STRUCTURE)
         if day:
-            self.add(iri, KG.day, Literal(day[0]), span, "structure", CONF_STRUCTURE)
+            self.add(iri, KG.day, literal(day[0]), span, "structure", CONF_STRUCTURE)
         if day and day[1] and times:
             tz = times[2] if times[2] in TZ_OFFSETS else None
             for p, t in ((KG.startDate, times[0]), (KG.endDate, times[1])):
@@ -899,11 +903,11 @@ class _Extractor:
                     continue
                 h, mi = t.split(":")
                 value = f"{day[1].isoformat()}T{int(h):02d}:{mi}:00{TZ_OFFSETS[tz] if tz else ''}"
-                self.add(iri, p, Literal(value, datatype=XSD.dateTime), span, "structure", CONF_STRUCTURE)
+                self.add(iri, p, literal(value, datatype=XSD.dateTime), span, "structure", CONF_STRUCTURE)
             if tz:
-                self.add(iri, KG.timeZone, Literal(tz), span, "structure", CONF_STRUCTURE)
+                self.add(iri, KG.timeZone, literal(tz), span, "structure", CONF_STRUCTURE)
         elif day and day[1]:
-            self.add(iri, KG.startDate, Literal(day[1], datatype=XSD.date), span, "structure", CONF_STRUCTURE)
+            self.add(iri, KG.startDate, literal(day[1], datatype=XSD.date), span, "structure", CONF_STRUCTURE)
         # what the title names: projects, organizations ("at Deutsche Bahn", "Why Pachama Uses Flyte")
         for m in self.gz.find(self.doc.text, self.doc.masked, title_span[0], title_span[1]):
             if m.entry.kind == "project":
