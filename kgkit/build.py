@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from rdflib import OWL, PROV, RDF, SKOS, XSD, Literal, URIRef
 from rdflib.plugins.serializers.nt import _quote_encode, _quoteLiteral
@@ -140,23 +143,31 @@ def build(
         remove_stale_temps(output)  # left by a build that was killed while writing
         cache.mkdir(parents=True, exist_ok=True)
         plan, problems = _plan(scan.found, cache, _fingerprint(curation_file, min_confidence))
-        outcomes = _run(plan, cache, curation_file, min_confidence, jobs, progress)
+        plan.sort(key=lambda task: task.id)  # the order of the graphs in kg.nq
+        known = {task.order: _cached(cache, task) for task in plan}
+        # with every document cached, kg.nq may already be what they give; else it is written while
+        # the documents are extracted, each graph as soon as it and those before it are done
+        stamp = _stamp([d for d in known.values() if d is not None]) if all(known.values()) else None
+        triples = _unchanged(output, cache, stamp) if stamp is not None else None
         docs: list[DocOutcome] = []
-        for task, outcome in zip(plan, outcomes, strict=True):
-            problems += [(task.order, False, w) for w in outcome.warnings]
-            if outcome.error is not None:
-                problems.append((task.order, True, outcome.error))
-            else:
+        with contextlib.ExitStack() as writing:
+            out = None if triples is not None else writing.enter_context(atomic_write(output, "wb"))
+            for task, outcome in _run(plan, known, cache, curation_file, min_confidence, jobs, progress):
+                problems += [(task.order, False, w) for w in outcome.warnings]
+                if outcome.error is not None:
+                    problems.append((task.order, True, outcome.error))
+                    continue
                 docs.append(outcome)
-        skipped, warnings = _report(problems, strict, warn)
-        if not docs:
-            raise InputError(f"none of the documents could be read, so {output} was not written")
-        ordered = sorted(docs, key=lambda d: d.id)
-        stamp = _stamp(ordered)
-        triples = _unchanged(output, cache, stamp)
-        if triples is None:
-            triples = _write(output, cache, ordered)
-            _remember(output, cache, stamp, triples)
+                if out is not None:
+                    _append_graph(out, cache, outcome)
+            skipped, warnings = _report(problems, strict, warn)  # raising here leaves kg.nq as it was
+            if not docs:
+                raise InputError(f"none of the documents could be read, so {output} was not written")
+            if out is not None:
+                triples = _append_shared(out, docs)
+        assert triples is not None  # counted above, or remembered from the build that wrote kg.nq
+        if out is not None:
+            _remember(output, cache, stamp or _stamp(docs), triples)
         _prune(cache, {d.key for d in docs})
     entities: Counter[str] = Counter(cls for _, cls in {tuple(t) for d in docs for t in d.typed})
     candidates = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
@@ -272,34 +283,41 @@ def _curation_file(curation: str | Path | None) -> Path | None:
 # ------------------------------------------------------------------------------------------ extracting
 def _run(
     plan: list[Task],
+    known: dict[int, DocOutcome | None],
     cache: Path,
     curation_file: Path | None,
     min_confidence: float,
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[DocOutcome]:
-    """Extract every planned document not in the cache, in parallel when there are several."""
-    outcomes: dict[int, DocOutcome] = {}
-    todo = []
+) -> Iterator[tuple[Task, DocOutcome]]:
+    """Each planned document's outcome in plan order, as soon as it is known: from the cache
+    (``known``), or extracted, in parallel when there are several."""
+    todo = [task for task in plan if known[task.order] is None]
+    extracted = _extract_all(todo, cache, curation_file, min_confidence, jobs, progress)
     for task in plan:
-        cached = _cached(cache, task)
-        if cached is not None:
-            outcomes[task.order] = cached
-        else:
-            todo.append(task)
+        yield task, known[task.order] or next(extracted)
+
+
+def _extract_all(
+    todo: list[Task],
+    cache: Path,
+    curation_file: Path | None,
+    min_confidence: float,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[DocOutcome]:
+    """Extract the documents of ``todo``: their outcomes in order, each as soon as it is done."""
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     args = [(task, cache, curation_file, min_confidence) for task in todo]
     if workers > 1 and len(todo) >= 8 and "fork" in multiprocessing.get_all_start_methods():
         load_gazetteer(DATA_DIR, cache)  # loaded once here, shared with the forked workers
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             chunk = max(1, min(32, len(todo) // (4 * workers)))
-            done = pool.map(_extract_one, args, chunksize=chunk)
-            results = [_tell(progress, i, len(todo), outcome) for i, outcome in enumerate(done)]
+            for i, outcome in enumerate(pool.map(_extract_one, args, chunksize=chunk)):
+                yield _tell(progress, i, len(todo), outcome)
     else:
-        results = [_tell(progress, i, len(todo), _extract_one(a)) for i, a in enumerate(args)]
-    for task, outcome in zip(todo, results, strict=True):
-        outcomes[task.order] = outcome
-    return [outcomes[task.order] for task in plan]
+        for i, a in enumerate(args):
+            yield _tell(progress, i, len(todo), _extract_one(a))
 
 
 def _tell(progress: Callable[[int, int], None] | None, i: int, total: int, outcome: DocOutcome) -> DocOutcome:
@@ -339,7 +357,7 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
             if f.p == rdf_type and str(f.o).startswith(kg) and f.confidence >= min_confidence
         }
     )
-    outcome.reference = sorted({nquad(q) for q in reference_quads({f.s for f in ex.facts}, gazetteer)})
+    outcome.reference = reference_lines({f.s for f in ex.facts}, gazetteer)
     outcome.candidates = sorted({(kind, name) for kind, name, _ in ex.candidates})
     meta = {
         "id": outcome.id,
@@ -391,18 +409,21 @@ def _report(problems: list[Problem], strict: bool, warn: Callable[[str], None] |
 
 
 # ------------------------------------------------------------------------------------------ writing
-def _write(output: Path, cache: Path, docs: list[DocOutcome]) -> int:
-    """kg.nq: each document's graph in id order, then the reference and vocabulary graphs; the number
-    of statements. Graph by graph in IRI order, lines sorted within each: deterministic, streamed."""
+# kg.nq: each document's graph in id order, then the reference and vocabulary graphs. Graph by graph
+# in IRI order, lines sorted within each: deterministic, and streamed.
+def _append_graph(out: IO[bytes], cache: Path, doc: DocOutcome) -> None:
+    """Copy a document's graph from its cache entry to the end of ``out``."""
+    with (cache / f"{doc.key}.nq").open("rb") as part:
+        part.readline()  # the document's outcome (see _extract_one)
+        shutil.copyfileobj(part, out, 1 << 20)
+
+
+def _append_shared(out: IO[bytes], docs: list[DocOutcome]) -> int:
+    """Write the shared graphs after the documents' ones; the number of statements in all of them."""
     shared = sorted({line for d in docs for line in d.reference}) + sorted(
         {nquad(q) for q in (*vocabulary_quads(), *concept_quads())}
     )
-    with atomic_write(output, "wb") as fh:
-        for d in docs:
-            with (cache / f"{d.key}.nq").open("rb") as part:
-                part.readline()  # the document's outcome (see _extract_one)
-                shutil.copyfileobj(part, fh, 1 << 20)
-        fh.write("".join(shared).encode("utf-8"))
+    out.write("".join(shared).encode("utf-8"))
     return sum(d.lines for d in docs) + len(shared)
 
 
@@ -462,10 +483,11 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
     ``nquad`` of :func:`document_quads`, written straight as text (the hot path of a build)."""
     g = _iri(document_graph(ex.doc.id))
     doc_id, document, text = ex.doc.id, _iri(ex.document_iri), ex.doc.text
+    evidence_prefix = evidence_iri(doc_id)
     lines: set[str] = set()
+    evidence: dict[str, tuple[str, ...]] = {}  # evidence IRI -> its lines
     seen: set[tuple[str, str, str, tuple[int, int]]] = set()
     selectors: dict[tuple[int, int], tuple[str, str]] = {}  # span -> the two selector IRIs, lines written
-    rdf_type = RDF.type
     for f in ex.facts:
         if f.confidence < min_confidence:
             continue
@@ -476,11 +498,11 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
         else:
             o_n3, o = None, _iri(f.o)
         lines.add(f"{s} {p} {o} {g} .\n")
-        if f.p == rdf_type or (s, p, o, f.span) in seen:
+        if p == _RDF_TYPE or (s, p, o, f.span) in seen:
             continue
         seen.add((s, p, o, f.span))
         start, end = f.span
-        ev = f"<{evidence_iri(doc_id, f, o_n3 or o)}>"
+        ev = f"<{evidence_prefix}{_evidence_digest(f, o_n3 or o)}>"
         if f.span not in selectors:
             quote, pos = f"<{ID}selector/{doc_id}/q{start}-{end}>", f"<{ID}selector/{doc_id}/p{start}-{end}>"
             selectors[f.span] = (quote, pos)
@@ -491,16 +513,22 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
             lines.add(f'{pos} {_START} "{start}"^^{_NNI} {g} .\n')
             lines.add(f'{pos} {_END} "{end}"^^{_NNI} {g} .\n')
         quote, pos = selectors[f.span]
-        lines.add(f"{ev} {_RDF_TYPE} {_EVIDENCE} {g} .\n")
-        lines.add(f"{ev} {_RDF_SUBJECT} {s} {g} .\n")
-        lines.add(f"{ev} {_RDF_PREDICATE} {p} {g} .\n")
-        lines.add(f"{ev} {_RDF_OBJECT} {o} {g} .\n")
-        lines.add(f"{ev} {_SOURCE} {document} {g} .\n")
-        lines.add(f"{ev} {_METHOD} {_method(f.method)} {g} .\n")
-        lines.add(f"{ev} {_CONFIDENCE} {_decimal(f.confidence)} {g} .\n")
-        lines.add(f"{ev} {_SELECTOR} {quote} {g} .\n")
-        lines.add(f"{ev} {_SELECTOR} {pos} {g} .\n")
-    return sorted(lines)
+        evidence[ev] = (  # in the order sorting gives: by predicate, the position selector before the quote
+            f"{ev} {_RDF_OBJECT} {o} {g} .\n",
+            f"{ev} {_RDF_PREDICATE} {p} {g} .\n",
+            f"{ev} {_RDF_SUBJECT} {s} {g} .\n",
+            f"{ev} {_RDF_TYPE} {_EVIDENCE} {g} .\n",
+            f"{ev} {_SELECTOR} {pos} {g} .\n",
+            f"{ev} {_SELECTOR} {quote} {g} .\n",
+            f"{ev} {_CONFIDENCE} {_decimal(f.confidence)} {g} .\n",
+            f"{ev} {_METHOD} {_method(f.method)} {g} .\n",
+            f"{ev} {_SOURCE} {document} {g} .\n",
+        )
+    # The evidence nodes' lines sort together (no other subject starts with the evidence prefix), and
+    # their IRIs have one length: sorting the nodes, each's lines in the order above, sorts the lines.
+    rest = sorted(lines)
+    at = bisect.bisect_left(rest, f"<{evidence_prefix}")
+    return [*rest[:at], *(line for ev in sorted(evidence) for line in evidence[ev]), *rest[at:]]
 
 
 @lru_cache(maxsize=64)
@@ -545,12 +573,20 @@ def document_quads(ex: Extraction, min_confidence: float = 0.0) -> Iterator[Quad
         yield from _evidence(f, doc_id, ex.document_iri, ex.doc.text, g)
 
 
-def evidence_iri(doc_id: str, f: Fact, o_n3: str) -> URIRef:
+def evidence_iri(doc_id: str, f: Fact | None = None, o_n3: str = "") -> URIRef:
     """The IRI of the evidence node of fact ``f`` (whose object in N3 is ``o_n3``) in a document:
-    a hash of the statement and its span, the same in :func:`document_lines` and :func:`document_quads`."""
+    a hash of the statement and its span, the same in :func:`document_lines` and :func:`document_quads`.
+    Without ``f``: what the IRIs of the document's evidence nodes start with.
+
+    >>> evidence_iri("recap-2024")
+    rdflib.term.URIRef('https://w3id.org/kgkit/id/evidence/recap-2024/')
+    """
+    return ID[f"evidence/{doc_id}/{_evidence_digest(f, o_n3) if f is not None else ''}"]
+
+
+def _evidence_digest(f: Fact, o_n3: str) -> str:
     start, end = f.span
-    digest = hashlib.sha1(f"{f.s}|{f.p}|{o_n3}|{start}|{end}".encode()).hexdigest()[:16]
-    return ID[f"evidence/{doc_id}/{digest}"]
+    return hashlib.sha1(f"{f.s}|{f.p}|{o_n3}|{start}|{end}".encode()).hexdigest()[:16]
 
 
 def _evidence(f: Fact, doc_id: str, document: URIRef, text: str, g: URIRef) -> Iterator[Quad]:
@@ -628,14 +664,33 @@ def reference_quads(mentioned: Iterable[URIRef], gazetteer: Gazetteer | None = N
     index = _reference_index(gazetteer or load_gazetteer())
     for iri in mentioned:
         entry = index.get(iri)
-        if entry is None:
-            continue
-        if entry.url and entry.url.startswith("http"):
-            yield (iri, SCHEMA.url, URIRef(entry.url.strip()), g)
-        if entry.repo and entry.repo.startswith("http"):
-            yield (iri, SCHEMA.codeRepository, URIRef(entry.repo.strip()), g)
-            if entry.repo.startswith("https://github.com/"):
-                yield (iri, OWL.sameAs, URIRef(entry.repo.strip().rstrip("/")), g)
-        if entry.maturity:
-            yield (iri, KG.cncfMaturity, Literal(entry.maturity), g)
+        if entry is not None:
+            yield from _about(iri, entry)
     yield (g, PROV.wasDerivedFrom, LANDSCAPE_SOURCE, g)
+
+
+def reference_lines(mentioned: Iterable[URIRef], gazetteer: Gazetteer) -> list[str]:
+    """The sorted, distinct N-Quads lines of :func:`reference_quads` (each entity's lines made once
+    per process: the same entities recur in document after document)."""
+    lines = {nquad((REFERENCE_GRAPH, PROV.wasDerivedFrom, LANDSCAPE_SOURCE, REFERENCE_GRAPH))}
+    for iri in mentioned:
+        lines.update(_about_lines(iri, gazetteer))
+    return sorted(lines)
+
+
+@lru_cache(maxsize=1 << 14)
+def _about_lines(iri: URIRef, gazetteer: Gazetteer) -> tuple[str, ...]:
+    entry = _reference_index(gazetteer).get(iri)
+    return tuple(nquad(q) for q in _about(iri, entry)) if entry is not None else ()
+
+
+def _about(iri: URIRef, entry: Entry) -> Iterator[Quad]:
+    g = REFERENCE_GRAPH
+    if entry.url and entry.url.startswith("http"):
+        yield (iri, SCHEMA.url, URIRef(entry.url.strip()), g)
+    if entry.repo and entry.repo.startswith("http"):
+        yield (iri, SCHEMA.codeRepository, URIRef(entry.repo.strip()), g)
+        if entry.repo.startswith("https://github.com/"):
+            yield (iri, OWL.sameAs, URIRef(entry.repo.strip().rstrip("/")), g)
+    if entry.maturity:
+        yield (iri, KG.cncfMaturity, Literal(entry.maturity), g)

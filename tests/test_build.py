@@ -12,7 +12,7 @@ import pytest
 from paths import CORPUS, DATA, ROOT
 from rdflib import RDF, Dataset, Literal, URIRef
 
-from kgkit.build import BuildResult, build, document_lines, document_quads, nquad
+from kgkit.build import BuildResult, build, document_lines, document_quads, nquad, reference_lines, reference_quads
 from kgkit.documents import read_document
 from kgkit.errors import DocumentError
 from kgkit.extract import extract
@@ -94,6 +94,20 @@ def test_the_fast_writer_gives_the_lines_of_the_quads(min_confidence: float) -> 
         doc.id = path.stem
         ex = extract(doc)
         assert document_lines(ex, min_confidence) == sorted({nquad(q) for q in document_quads(ex, min_confidence)})
+
+
+def test_reference_lines_are_those_of_the_reference_quads() -> None:
+    """The build writes each entity's reference lines once per process; they must be the quads'."""
+    from kgkit.gazetteer import load_gazetteer
+
+    subjects: set[URIRef] = set()
+    for path in sorted(CORPUS.iterdir()):
+        subjects |= {f.s for f in extract(read_document(path, path.parent)).facts}
+    gazetteer = load_gazetteer()
+    lines = reference_lines(subjects, gazetteer)
+    assert len(lines) > 10
+    assert lines == sorted({nquad(q) for q in reference_quads(subjects, gazetteer)})
+    assert reference_lines(subjects, gazetteer) == lines  # made again from what the process kept
 
 
 def _scorer():  # type: ignore[no-untyped-def]
@@ -216,6 +230,20 @@ def _many_documents(tmp_path: Path) -> Path:
     for folder in ("docs", "unseen", "unseen2", "unseen3"):
         shutil.copytree(DATA / folder, docs / folder)
     return docs
+
+
+def test_a_strict_build_that_fails_leaves_the_last_kg_nq(tmp_path: Path) -> None:
+    """kg.nq is written while documents are extracted; a build that then fails (strict, a bad
+    document found) must still leave the previous file as it was, and no temporary file."""
+    docs = _many_documents(tmp_path)
+    out = tmp_path / "out"
+    made = build([docs], out, jobs=2).output.read_bytes()
+    (docs / "zz-broken.md").write_text("---\ntitle: [oops\n---\nBody\n", encoding="utf-8")
+    (docs / "004_a084e6bda0ac66ed.txt").write_text("Intuit talked about energy efficiency.\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"zz-broken\.md"):
+        build([docs], out, jobs=2, strict=True)
+    assert (out / "kg.nq").read_bytes() == made
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_parallel_and_sequential_builds_write_the_same_bytes(tmp_path: Path) -> None:
