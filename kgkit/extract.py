@@ -258,6 +258,8 @@ _NAME_S_SPEECH = re.compile(rf"(?P<person>{PERSON_NAME})[’']s\s+(?:acceptance\
 _AWARD = re.compile(
     rf"(?P<org>{ORG_NAME})\s+(?:taking|took|won|wins|winning|received|receiving)\s+the\s+[\w\s]*(?:honou?r|award|prize)"
 )
+_AWARD_VERB = re.compile(r"\s(?:taking|took|won|wins|winning|received|receiving)\s+the\s")  # in every _AWARD match
+_DIGIT = re.compile(r"\d")  # in every ATTEND match
 _SPEECH_FOLLOWS = re.compile(  # what follows an agent that is the subject of a speech verb
     rf"(?:[’']s\s+\w+|\s+(?:project|application|team|folks|people|group|representatives))?"
     rf"\s*(?:\w+\s+){{0,2}}?{SPEECH}\b"
@@ -679,7 +681,7 @@ class _Extractor:
                     country = self.entity("place", cities[city][0], span, "pattern", CONF_PATTERN)
                     self.add(place, KG.containedInPlace, country, span, "pattern", CONF_PATTERN)
         for s in self.sentences:
-            m = ATTEND.search(d.masked, s.start, s.end)
+            m = ATTEND.search(d.masked, s.start, s.end) if _DIGIT.search(d.masked, s.start, s.end) else None
             if m:
                 raw = m.group("n").replace(",", "").replace(" ", "")
                 n = int(float(raw[:-1]) * 1000) if raw[-1] in "kK" else int(raw.replace(".", ""))
@@ -1110,7 +1112,7 @@ class _Extractor:
                         self.add(person, KG.affiliation, award_org, span, "pattern", CONF_WEAK)
             # "<Org> taking the top honor/award" -> the award's acceptance speech is by someone of Org
             award_org = None
-            am = _AWARD.search(chunk)
+            am = _AWARD.search(chunk) if _AWARD_VERB.search(chunk) else None
             if am:
                 award_org = self._resolve_org(am.group("org"), span, known_only=True)
             # representatives from Org and the Org / leaders from Org and Org / organizations like Org and Org
@@ -1186,8 +1188,9 @@ class _Extractor:
     def themes(self) -> dict[int, list[tuple[int, set[str]]]]:
         """Paragraph -> (start, topics) of each of its sentences that announces a theme."""
         themes: dict[int, list[tuple[int, set[str]]]] = {}
+        masked = self.doc.masked
         for x in self.sentences:
-            m = _THEME.search(self.doc.masked, x.start, x.end)
+            m = _THEME.search(masked, x.start, x.end) if masked.find("theme", x.start, x.end) >= 0 else None
             if m:
                 themes.setdefault(x.paragraph, []).append((x.start, topics_in(m.group("t") or m.group("u"))))
         return themes
