@@ -528,6 +528,8 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
     # their IRIs have one length: sorting the nodes, each's lines in the order above, sorts the lines.
     rest = sorted(lines)
     at = bisect.bisect_left(rest, f"<{evidence_prefix}")
+    if at < len(rest) and rest[at].startswith(f"<{evidence_prefix}"):  # a curated fact about an evidence node
+        return sorted(lines.union(*evidence.values()))
     return [*rest[:at], *(line for ev in sorted(evidence) for line in evidence[ev]), *rest[at:]]
 
 

@@ -96,6 +96,24 @@ def test_the_fast_writer_gives_the_lines_of_the_quads(min_confidence: float) -> 
         assert document_lines(ex, min_confidence) == sorted({nquad(q) for q in document_quads(ex, min_confidence)})
 
 
+def test_the_fast_writer_sorts_a_fact_about_an_evidence_node_too() -> None:
+    """document_lines sorts the evidence nodes as one block; a fact whose subject is in that block
+    (curation may merge into any IRI) must not break the order."""
+    from kgkit.build import evidence_iri
+    from kgkit.extract import Fact
+    from kgkit.terms import SCHEMA
+
+    path = CORPUS / "003_fa5dea81f7911e80.txt"
+    doc = read_document(path, path.parent)
+    doc.id = path.stem
+    ex = extract(doc)
+    odd = URIRef(f"{evidence_iri(doc.id)}0")
+    ex.facts.append(Fact(odd, SCHEMA.name, Literal("odd"), ex.facts[0].span, "curation", 1.0))
+    lines = document_lines(ex)
+    assert lines == sorted({nquad(q) for q in document_quads(ex)})
+    assert any(line.startswith(f"<{odd}>") for line in lines)
+
+
 def test_reference_lines_are_those_of_the_reference_quads() -> None:
     """The build writes each entity's reference lines once per process; they must be the quads'."""
     from kgkit.gazetteer import load_gazetteer
