@@ -255,10 +255,9 @@ _NAMED_SPEAKERS = re.compile(
     rf"|\bincluding\s+(?P<c>{PERSON_NAME}(?:,\s+{PERSON_NAME})*))"
 )
 _NAME_S_SPEECH = re.compile(rf"(?P<person>{PERSON_NAME})[’']s\s+(?:acceptance\s+)?(?:speech|talk|keynote|presentation)")
-_AWARD = re.compile(
-    rf"(?P<org>{ORG_NAME})\s+(?:taking|took|won|wins|winning|received|receiving)\s+the\s+[\w\s]*(?:honou?r|award|prize)"
-)
-_AWARD_VERB = re.compile(r"\s(?:taking|took|won|wins|winning|received|receiving)\s+the\s")  # in every _AWARD match
+_AWARD_VERBS = r"(?:taking|took|won|wins|winning|received|receiving)"
+_AWARD = re.compile(rf"(?P<org>{ORG_NAME})\s+{_AWARD_VERBS}\s+the\s+[\w\s]*(?:honou?r|award|prize)")
+_AWARD_VERB = re.compile(rf"\s{_AWARD_VERBS}\s+the\s")  # in every _AWARD match: a cheap test before it
 _DIGIT = re.compile(r"\d")  # in every ATTEND match
 _SPEECH_FOLLOWS = re.compile(  # what follows an agent that is the subject of a speech verb
     rf"(?:[’']s\s+\w+|\s+(?:project|application|team|folks|people|group|representatives))?"
