@@ -483,7 +483,7 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
     ``nquad`` of :func:`document_quads`, written straight as text (the hot path of a build)."""
     g = _iri(document_graph(ex.doc.id))
     doc_id, document, text = ex.doc.id, _iri(ex.document_iri), ex.doc.text
-    evidence_prefix = evidence_iri(doc_id)
+    evidence_prefix = f"<{evidence_iri(doc_id)}"  # how every evidence node's line starts
     lines: set[str] = set()
     evidence: dict[str, tuple[str, ...]] = {}  # evidence IRI -> its lines
     seen: set[tuple[str, str, str, tuple[int, int]]] = set()
@@ -502,7 +502,7 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
             continue
         seen.add((s, p, o, f.span))
         start, end = f.span
-        ev = f"<{evidence_prefix}{_evidence_digest(f, o_n3 or o)}>"
+        ev = f"{evidence_prefix}{_evidence_digest(f, o_n3 or o)}>"
         if f.span not in selectors:
             quote, pos = f"<{ID}selector/{doc_id}/q{start}-{end}>", f"<{ID}selector/{doc_id}/p{start}-{end}>"
             selectors[f.span] = (quote, pos)
@@ -527,8 +527,8 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
     # The evidence nodes' lines sort together (no other subject starts with the evidence prefix), and
     # their IRIs have one length: sorting the nodes, each's lines in the order above, sorts the lines.
     rest = sorted(lines)
-    at = bisect.bisect_left(rest, f"<{evidence_prefix}")
-    if at < len(rest) and rest[at].startswith(f"<{evidence_prefix}"):  # a curated fact about an evidence node
+    at = bisect.bisect_left(rest, evidence_prefix)
+    if at < len(rest) and rest[at].startswith(evidence_prefix):  # a curated fact about an evidence node
         return sorted(lines.union(*evidence.values()))
     return [*rest[:at], *(line for ev in sorted(evidence) for line in evidence[ev]), *rest[at:]]
 
