@@ -37,3 +37,29 @@ def test_importing_one_module_does_not_import_the_others() -> None:
 def test_an_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="nothing"):
         kgkit.nothing  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_command_line_run_imports_only_its_command_group() -> None:
+    out = _fresh("import sys; sys.argv = ['kgkit', 'query', '--list']\n"
+                 "from kgkit.cli import main\n"
+                 "try:\n    main()\nexcept SystemExit:\n    pass\n"
+                 "print(sorted(m for m in sys.modules if m.startswith('kgkit.cli.')))")
+    assert "'kgkit.cli.ask'" in out
+    for other in ("build", "check", "share", "show"):
+        assert f"'kgkit.cli.{other}'" not in out
+
+
+def test_every_registered_command_has_its_group_in_the_table() -> None:
+    from kgkit.cli import COMMAND_GROUPS
+
+    out = _fresh("from kgkit import cli; cli._register([]); print(*(c.name for c in cli.app.registered_commands))")
+    assert sorted(out.split()) == sorted(COMMAND_GROUPS)
+
+
+@pytest.mark.parametrize("command", ["build", "query", "docs"])
+def test_a_command_alone_is_still_a_subcommand(command: str) -> None:
+    # only its group is registered, yet `kgkit build --help` is the build command's help, not the app's
+    out = _fresh(f"import sys; sys.argv = ['kgkit', {command!r}, '--help']\n"
+                 "from kgkit.cli import main\n"
+                 "try:\n    main()\nexcept SystemExit:\n    pass")
+    assert f"Usage: kgkit {command} [OPTIONS]" in " ".join(out.split())
