@@ -9,16 +9,18 @@ KubeCon + CloudNativeCon Europe 2024 has presenter Shopify  [001_0e37d92c389ebaa
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from kgkit.errors import InputError
-from kgkit.rdfio import as_graph
 from kgkit.terms import KG, OA, SCHEMA
 
+Row = tuple[Identifier | None, ...]  # a row of a SELECT result
 NAME_PROPS = (SCHEMA.name, SCHEMA.alternateName, SKOS.prefLabel, SKOS.altLabel)
 
 
@@ -46,41 +48,104 @@ class ExplainedFact:
         )
 
 
-def explain(entity: str, *, source: str | Path | Dataset | Graph = "build") -> list[ExplainedFact]:
+def explain(
+    entity: str, *, source: str | Path | Dataset | Graph = "build", store: str = "auto"
+) -> list[ExplainedFact]:
     """Every extracted fact whose subject or object is ``entity`` (a name, alias or IRI), with evidence.
 
+    The graph is asked with three SPARQL queries, on the engine ``store`` picks as for
+    :func:`kgkit.query.query` (Oxigraph's store cached beside a build, or rdflib), so a large build is
+    explained in well under a second, without reading it into memory.
     Raises InputError (with the closest names) when nothing in the graph has that name.
     """
-    graph = as_graph(source)
-    nodes = resolve(graph, entity)
-    facts: list[ExplainedFact] = []
-    for node in nodes:
-        evidence = set(graph.subjects(RDF.subject, node)) | set(graph.subjects(RDF.object, node))
-        for ev in evidence:
-            if (ev, RDF.type, KG.Evidence) not in graph:
-                continue
-            s, p, o = (graph.value(ev, x) for x in (RDF.subject, RDF.predicate, RDF.object))
-            if s is None or p is None or o is None or (p in NAME_PROPS and s != node):
-                continue
-            quote, start, end = _quote(graph, ev)
-            doc = graph.value(ev, KG.sourceDocument)
-            path = graph.value(doc, KG.sourcePath) if doc is not None else None
-            method = graph.value(ev, KG.extractionMethod)
-            conf = graph.value(ev, KG.confidence)
-            facts.append(
-                ExplainedFact(
-                    subject=label(graph, s),
-                    predicate=predicate_label(graph, p),
-                    object=label(graph, o),
-                    quote=quote,
-                    document=str(path or doc),
-                    method=str(method).rsplit("method-", 1)[-1],
-                    confidence=float(conf) if isinstance(conf, Literal) else 0.0,
-                    start=start,
-                    end=end,
-                )
+    from kgkit.export import as_dataset
+    from kgkit.query import engine_name
+
+    if engine_name(store, source) == "memory" and not isinstance(source, Dataset):
+        source = as_dataset(source)  # read (or copied into a Dataset) once for the three queries
+
+    def select(sparql: str) -> list[Row]:
+        from kgkit.query import query
+
+        return query(_PREFIXES + sparql, source=source, store=store).rows
+
+    nodes = _resolve(entity, select)
+    facts: set[ExplainedFact] = set()
+    rows = select(_FACTS.replace("?entities", _values(nodes))) if nodes else []
+    named = sorted({n for row in rows for n in row[:3:2] if isinstance(n, URIRef)})
+    candidates: dict[Node, list[tuple[Node, Node]]] = {}
+    for node, prop, value in select(_LABELS.replace("?entities", _values(named))) if named else []:
+        if node is not None and prop is not None and value is not None:
+            candidates.setdefault(node, []).append((prop, value))
+    for s, p, o, doc, path, method, conf, quote, start, end in rows:
+        assert s is not None and p is not None and o is not None  # required in _FACTS
+        facts.add(
+            ExplainedFact(
+                subject=_best_label(s, candidates.get(s, ())),
+                predicate=predicate_label(None, p),
+                object=_best_label(o, candidates.get(o, ())),
+                quote="" if quote is None else str(quote),
+                document=str(path or doc or ""),
+                method=str(method or "").rsplit("method-", 1)[-1],
+                confidence=float(conf) if isinstance(conf, Literal) else 0.0,
+                start=int(str(start)) if start is not None and end is not None else -1,
+                end=int(str(end)) if start is not None and end is not None else -1,
             )
-    return sorted(set(facts), key=lambda f: (f.document, f.start, f.predicate, f.object))
+        )
+    return sorted(facts, key=_reading_order)
+
+
+def _reading_order(f: ExplainedFact) -> tuple[str, int, str, str, str, int, str, str, float]:
+    """Facts by document and place in it; ties broken by every other field, so the order is fixed."""
+    return (f.document, f.start, f.predicate, f.object, f.subject, f.end, f.quote, f.method, f.confidence)
+
+
+_PREFIXES = f"""PREFIX rdf: <{RDF}> PREFIX rdfs: <{RDFS}> PREFIX skos: <{SKOS}>
+PREFIX kg: <{KG}> PREFIX schema: <{SCHEMA}> PREFIX oa: <{OA}>
+"""
+# Property paths and FILTERs rather than joins with a VALUES list: rdflib evaluates them 10x faster.
+_NAME_VALUES = "schema:name schema:alternateName skos:prefLabel skos:altLabel"  # NAME_PROPS
+_NAMES = f"""SELECT DISTINCT ?node ?name WHERE {{
+  ?node {_NAME_VALUES.replace(" ", "|")} ?name .
+  FILTER(isIRI(?node))
+  FILTER NOT EXISTS {{ ?node a kg:Evidence }}
+}}"""
+# the evidence of every statement about an entity; a name is a fact about its own subject only. (?end is
+# in a nested OPTIONAL: in one group with ?start, Oxigraph takes 2 s instead of 8 ms at 1M triples.)
+_FACTS = f"""SELECT ?s ?p ?o ?doc ?path ?method ?conf ?quote ?start ?end WHERE {{
+  VALUES ?node {{ ?entities }}
+  ?ev rdf:subject|rdf:object ?node .
+  ?ev a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  FILTER(?s = ?node || ?p NOT IN ({_NAME_VALUES.replace(" ", ", ")}))
+  OPTIONAL {{ ?ev kg:sourceDocument ?doc OPTIONAL {{ ?doc kg:sourcePath ?path }} }}
+  OPTIONAL {{ ?ev kg:extractionMethod ?method }}
+  OPTIONAL {{ ?ev kg:confidence ?conf }}
+  OPTIONAL {{ ?ev oa:hasSelector/oa:exact ?quote }}
+  OPTIONAL {{ ?ev oa:hasSelector ?at . ?at oa:start ?start OPTIONAL {{ ?at oa:end ?end }} }}
+}}"""
+_ANY = "SELECT * WHERE { { ?entity ?p ?o } UNION { ?s ?p ?entity } } LIMIT 1"
+_LABELS = """SELECT ?node ?p ?label WHERE {
+  VALUES ?node { ?entities }
+  ?node ?p ?label .
+  FILTER(?p IN (schema:name, skos:prefLabel, rdfs:label))
+}"""
+
+
+def _values(nodes: list[URIRef]) -> str:
+    return " ".join(f"<{n}>" for n in nodes)  # IRIs read from the graph or checked by _resolve
+
+
+def _resolve(entity: str, select: Callable[[str], list[Row]]) -> list[URIRef]:
+    """The nodes named ``entity`` (as :func:`resolve`), asked with SPARQL."""
+    if entity.startswith(("http://", "https://")):
+        node = URIRef(entity)
+        if _IRI.fullmatch(entity) and select(_ANY.replace("?entity", f"<{node}>")):
+            return [node]
+        raise InputError(f"no node {entity} in the graph")
+    return _named(entity, ((s, name) for s, name in select(_NAMES) if isinstance(s, URIRef) and name is not None))
+
+
+_IRI = re.compile(r"[^\x00-\x20<>\"{}|^`\\]+")  # what may stand between < and > in SPARQL
 
 
 def resolve(graph: Graph, entity: str) -> list[URIRef]:
@@ -90,30 +155,50 @@ def resolve(graph: Graph, entity: str) -> list[URIRef]:
         if (node, None, None) in graph or (None, None, node) in graph:
             return [node]
         raise InputError(f"no node {entity} in the graph")
+    pairs = (
+        (s, o)
+        for prop in NAME_PROPS
+        for s, o in graph.subject_objects(prop)
+        if isinstance(s, URIRef) and (s, RDF.type, KG.Evidence) not in graph
+    )
+    return _named(entity, pairs)
+
+
+def _named(entity: str, pairs: Iterable[tuple[URIRef, Node]]) -> list[URIRef]:
+    """The nodes among (node, name) ``pairs`` with the name ``entity``, case-insensitively; else
+    InputError with the closest names."""
     wanted = entity.casefold().strip()
     names: dict[str, set[URIRef]] = {}
-    for prop in NAME_PROPS:
-        for s, o in graph.subject_objects(prop):
-            if isinstance(s, URIRef) and (s, RDF.type, KG.Evidence) not in graph:
-                names.setdefault(str(o).casefold(), set()).add(s)
+    for s, o in pairs:
+        names.setdefault(str(o).casefold(), set()).add(s)
     if wanted in names:
         return sorted(names[wanted])
-    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(wanted, sorted(names), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise InputError(f"nothing named {entity!r} in the graph{hint}")
+
+
+LABEL_PROPS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)  # in the order a label is looked for
 
 
 def label(graph: Graph, node: Node) -> str:
     """A readable name for a node: its name or label, else the end of its IRI; literals as text."""
     if isinstance(node, Literal):
         return f"“{node}”"
-    for prop in (SCHEMA.name, SKOS.prefLabel, RDFS.label):
-        values = sorted(
-            graph.objects(node, prop), key=lambda v: (getattr(v, "language", None) not in (None, "en"), str(v))
-        )
-        if values:
-            return str(values[0])
-    return str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return _best_label(node, [(prop, value) for prop in LABEL_PROPS for value in graph.objects(node, prop)])
+
+
+def _best_label(node: Node, candidates: Iterable[tuple[Node, Node]]) -> str:
+    """The label :func:`label` shows among a node's (property, value) ``candidates``: the first
+    property of LABEL_PROPS that it has, English or untagged values first, then the first in text order."""
+    if isinstance(node, Literal):
+        return f"“{node}”"
+    ranked = sorted(
+        (LABEL_PROPS.index(prop), getattr(value, "language", None) not in (None, "en"), str(value))
+        for prop, value in candidates
+        if prop in LABEL_PROPS
+    )
+    return ranked[0][2] if ranked else str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 _PREDICATES = {
@@ -136,19 +221,8 @@ _PREDICATES = {
 }
 
 
-def predicate_label(graph: Graph, p: Node) -> str:
+def predicate_label(graph: Graph | None, p: Node) -> str:
     if isinstance(p, URIRef) and p in _PREDICATES:
         return _PREDICATES[p]
     return str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
-
-def _quote(graph: Graph, ev: Node) -> tuple[str, int, int]:
-    quote, start, end = "", -1, -1
-    for sel in graph.objects(ev, OA.hasSelector):
-        exact = graph.value(sel, OA.exact)
-        if exact is not None:
-            quote = str(exact)
-        s, e = graph.value(sel, OA.start), graph.value(sel, OA.end)
-        if s is not None and e is not None:
-            start, end = int(str(s)), int(str(e))
-    return quote, start, end

@@ -106,6 +106,7 @@ def register(app: typer.Typer) -> None:
 def explain_command(
     entity: Annotated[str, typer.Argument(help="Name, alias or IRI of an entity.")],
     input: InputOpt = Path("build"),
+    store: StoreOpt = "auto",
 ) -> None:
     """Show every fact about an entity, each with the quote and document it came from.
 
@@ -115,7 +116,7 @@ def explain_command(
 
         kgkit explain https://w3id.org/kgkit/id/project/kepler -i build
     """
-    facts = explain(entity, source=input)
+    facts = explain(entity, source=input, store=store)
     for fact in facts:
         typer.echo(fact.render())
     typer.echo(f"{len(facts)} facts about {entity!r}.")
