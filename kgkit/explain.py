@@ -9,7 +9,6 @@ KubeCon + CloudNativeCon Europe 2024 has presenter Shopify  [001_0e37d92c389ebaa
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +17,11 @@ from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
 from kgkit.errors import InputError
-from kgkit.terms import KG, OA, SCHEMA
+from kgkit.terms import KG, SCHEMA
 
 Row = tuple[Identifier | None, ...]  # a row of a SELECT result
 NAME_PROPS = (SCHEMA.name, SCHEMA.alternateName, SKOS.prefLabel, SKOS.altLabel)
+LABEL_PROPS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)  # in the order a label is looked for
 
 
 @dataclass(frozen=True)
@@ -59,37 +59,36 @@ def explain(
     Raises InputError (with the closest names) when nothing in the graph has that name.
     """
     from kgkit.export import as_dataset
-    from kgkit.query import engine_name
+    from kgkit.query import engine_name, query
 
     if engine_name(store, source) == "memory" and not isinstance(source, Dataset):
         source = as_dataset(source)  # read (or copied into a Dataset) once for the three queries
 
     def select(sparql: str) -> list[Row]:
-        from kgkit.query import query
+        return query(sparql, source=source, store=store).rows  # kgkit's prefixes are predeclared
 
-        return query(_PREFIXES + sparql, source=source, store=store).rows
-
-    nodes = _resolve(entity, select)
+    nodes = _resolve(entity, select)  # never empty
     facts: set[ExplainedFact] = set()
-    rows = select(_FACTS.replace("?entities", _values(nodes))) if nodes else []
+    rows = select(_FACTS.replace("?entities", _iris(nodes)))
     named = sorted({n for row in rows for n in row[:3:2] if isinstance(n, URIRef)})
     candidates: dict[Node, list[tuple[Node, Node]]] = {}
-    for node, prop, value in select(_LABELS.replace("?entities", _values(named))) if named else []:
+    for node, prop, value in select(_LABELS.replace("?entities", _iris(named))) if named else []:
         if node is not None and prop is not None and value is not None:
             candidates.setdefault(node, []).append((prop, value))
     for s, p, o, doc, path, method, conf, quote, start, end in rows:
         assert s is not None and p is not None and o is not None  # required in _FACTS
+        at = (int(str(start)), int(str(end))) if start is not None and end is not None else (-1, -1)
         facts.add(
             ExplainedFact(
                 subject=_best_label(s, candidates.get(s, ())),
-                predicate=predicate_label(None, p),
+                predicate=predicate_label(p),
                 object=_best_label(o, candidates.get(o, ())),
                 quote="" if quote is None else str(quote),
                 document=str(path or doc or ""),
                 method=str(method or "").rsplit("method-", 1)[-1],
                 confidence=float(conf) if isinstance(conf, Literal) else 0.0,
-                start=int(str(start)) if start is not None and end is not None else -1,
-                end=int(str(end)) if start is not None and end is not None else -1,
+                start=at[0],
+                end=at[1],
             )
         )
     return sorted(facts, key=_reading_order)
@@ -100,13 +99,14 @@ def _reading_order(f: ExplainedFact) -> tuple[str, int, str, str, str, int, str,
     return (f.document, f.start, f.predicate, f.object, f.subject, f.end, f.quote, f.method, f.confidence)
 
 
-_PREFIXES = f"""PREFIX rdf: <{RDF}> PREFIX rdfs: <{RDFS}> PREFIX skos: <{SKOS}>
-PREFIX kg: <{KG}> PREFIX schema: <{SCHEMA}> PREFIX oa: <{OA}>
-"""
+def _iris(nodes: Iterable[URIRef], separator: str = " ") -> str:
+    """IRIs written for SPARQL; each read from the graph or checked by :func:`_resolve`."""
+    return separator.join(f"<{n}>" for n in nodes)
+
+
 # Property paths and FILTERs rather than joins with a VALUES list: rdflib evaluates them 10x faster.
-_NAME_VALUES = "schema:name schema:alternateName skos:prefLabel skos:altLabel"  # NAME_PROPS
 _NAMES = f"""SELECT DISTINCT ?node ?name WHERE {{
-  ?node {_NAME_VALUES.replace(" ", "|")} ?name .
+  ?node {_iris(NAME_PROPS, "|")} ?name .
   FILTER(isIRI(?node))
   FILTER NOT EXISTS {{ ?node a kg:Evidence }}
 }}"""
@@ -116,7 +116,7 @@ _FACTS = f"""SELECT ?s ?p ?o ?doc ?path ?method ?conf ?quote ?start ?end WHERE {
   VALUES ?node {{ ?entities }}
   ?ev rdf:subject|rdf:object ?node .
   ?ev a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  FILTER(?s = ?node || ?p NOT IN ({_NAME_VALUES.replace(" ", ", ")}))
+  FILTER(?s = ?node || ?p NOT IN ({_iris(NAME_PROPS, ", ")}))
   OPTIONAL {{ ?ev kg:sourceDocument ?doc OPTIONAL {{ ?doc kg:sourcePath ?path }} }}
   OPTIONAL {{ ?ev kg:extractionMethod ?method }}
   OPTIONAL {{ ?ev kg:confidence ?conf }}
@@ -124,28 +124,23 @@ _FACTS = f"""SELECT ?s ?p ?o ?doc ?path ?method ?conf ?quote ?start ?end WHERE {
   OPTIONAL {{ ?ev oa:hasSelector ?at . ?at oa:start ?start OPTIONAL {{ ?at oa:end ?end }} }}
 }}"""
 _ANY = "SELECT * WHERE { { ?entity ?p ?o } UNION { ?s ?p ?entity } } LIMIT 1"
-_LABELS = """SELECT ?node ?p ?label WHERE {
-  VALUES ?node { ?entities }
+_LABELS = f"""SELECT ?node ?p ?label WHERE {{
+  VALUES ?node {{ ?entities }}
   ?node ?p ?label .
-  FILTER(?p IN (schema:name, skos:prefLabel, rdfs:label))
-}"""
-
-
-def _values(nodes: list[URIRef]) -> str:
-    return " ".join(f"<{n}>" for n in nodes)  # IRIs read from the graph or checked by _resolve
+  FILTER(?p IN ({_iris(LABEL_PROPS, ", ")}))
+}}"""
 
 
 def _resolve(entity: str, select: Callable[[str], list[Row]]) -> list[URIRef]:
     """The nodes named ``entity`` (as :func:`resolve`), asked with SPARQL."""
+    from kgkit.query import IRI
+
     if entity.startswith(("http://", "https://")):
         node = URIRef(entity)
-        if _IRI.fullmatch(entity) and select(_ANY.replace("?entity", f"<{node}>")):
+        if IRI.fullmatch(entity) and select(_ANY.replace("?entity", _iris([node]))):
             return [node]
         raise InputError(f"no node {entity} in the graph")
     return _named(entity, ((s, name) for s, name in select(_NAMES) if isinstance(s, URIRef) and name is not None))
-
-
-_IRI = re.compile(r"[^\x00-\x20<>\"{}|^`\\]+")  # what may stand between < and > in SPARQL
 
 
 def resolve(graph: Graph, entity: str) -> list[URIRef]:
@@ -177,8 +172,6 @@ def _named(entity: str, pairs: Iterable[tuple[URIRef, Node]]) -> list[URIRef]:
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise InputError(f"nothing named {entity!r} in the graph{hint}")
 
-
-LABEL_PROPS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)  # in the order a label is looked for
 
 
 def label(graph: Graph, node: Node) -> str:
@@ -221,7 +214,7 @@ _PREDICATES = {
 }
 
 
-def predicate_label(graph: Graph | None, p: Node) -> str:
+def predicate_label(p: Node) -> str:
     if isinstance(p, URIRef) and p in _PREDICATES:
         return _PREDICATES[p]
     return str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -53,7 +53,7 @@ _KINDS = {
 _PLAIN_NAME = re.compile(r"\w[\w-]*")  # a canned query's name as people type it: sessions-by-day
 _PARAM = re.compile(r"[?$](__?)([A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)")
 # An absolute IRI with nothing that could end the <...> or break out of it (N-Triples IRIREF).
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
+IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`]*")
 
 
 # --- canned queries -------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ class Parameter:
             prefix, _, local = value.partition(":")
             if prefix in PREFIXES:  # kgid:topic/sustainability
                 value = PREFIXES[prefix] + local
-            if not _IRI.fullmatch(value):
+            if not IRI.fullmatch(value):
                 raise QueryError(f"parameter {self.name}: not an absolute IRI: {value!r}")
             return URIRef(value)
         if self.type == "literal":
@@ -350,7 +350,7 @@ def _python(term: Identifier | None) -> Any:
 def nt_term(term: Identifier) -> str:
     """``term`` in N-Triples syntax (also valid SPARQL), escaped so it can never end early."""
     if isinstance(term, URIRef):
-        if not _IRI.fullmatch(str(term)):
+        if not IRI.fullmatch(str(term)):
             raise QueryError(f"not an absolute IRI: {str(term)!r}")
         return f"<{term}>"
     if isinstance(term, Literal):

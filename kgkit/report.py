@@ -268,7 +268,7 @@ class Report:
 
     def predicate(self, p: URIRef) -> str:
         """How facts read: 'has presenter', else the ontology's label ('kind of session'), else the local name."""
-        text = predicate_label(self.graph, p)
+        text = predicate_label(p)
         if text == str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]:
             text = str(self.ontology.value(p, RDFS.label) or text)
         return text
