@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent
 
 @pytest.fixture(scope="session")
 def doctest_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from kgkit.build import build
+    from kgkit.graph.build import build
 
     folder = tmp_path_factory.mktemp("doctest")
     for name in ("data", "tests"):

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kgkit.gazetteer import load_gazetteer
+from kgkit.extraction.gazetteer import load_gazetteer
 
 FIRST = [
     "Ana",

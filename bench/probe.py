@@ -19,14 +19,14 @@ from typing import Any
 
 
 def _build(corpus: str, out: str) -> dict[str, Any]:
-    from kgkit.build import build
+    from kgkit.graph.build import build
 
     result = build([corpus], out)
     return {"documents": result.documents, "triples": result.triples}
 
 
 def _validate(kg: str) -> dict[str, Any]:
-    from kgkit.validate import validate
+    from kgkit.quality.validate import validate
 
     report = validate(kg)
     return {"conforms": report.conforms, "results": len(report.results)}
@@ -34,11 +34,12 @@ def _validate(kg: str) -> dict[str, Any]:
 
 def _queries(kg: str) -> dict[str, Any]:
     """Open the build's store once (as `kgkit query` does), then time every canned query, median of 3."""
-    from kgkit import oxstore
-    from kgkit.query import load_library, query
+    from kgkit.stores.oxigraph import OxigraphStore
+    from kgkit.sparql.library import load_library
+    from kgkit.stores.query import query
 
     started = time.perf_counter()
-    oxstore.open_store(kg)  # builds the cached store beside kg.nq the first time
+    OxigraphStore.open(kg)  # builds the cached store beside kg.nq the first time
     out: dict[str, Any] = {"load_seconds": time.perf_counter() - started, "queries": {}}
     for name in sorted(load_library()):
         times = []
@@ -53,7 +54,7 @@ def _queries(kg: str) -> dict[str, Any]:
 
 
 def _export(kg: str, fmt: str, out: str) -> dict[str, Any]:
-    from kgkit.export import export
+    from kgkit.rdf.export import export
 
     export(kg, format=fmt, output=out)
     return {"bytes": Path(out).stat().st_size}
@@ -81,8 +82,8 @@ def _ox_queries(kg: str) -> dict[str, Any]:
     """pyoxigraph running the same canned queries (default graph = union), median of 3."""
     import pyoxigraph
 
-    from kgkit.query import load_library
-    from kgkit.stores import with_values
+    from kgkit.sparql.library import load_library
+    from kgkit.sparql.text import with_values
 
     # the default graph as the de-duplicated union of the named graphs: the semantics the canned
     # queries are written for (and what kgkit's own store holds)
@@ -112,7 +113,7 @@ def _http_post(kg: str, url: str) -> dict[str, Any]:
 
 def _load(kg: str, url: str) -> dict[str, Any]:
     """kgkit load into the store at ``url`` (a fresh server: the caller starts one)."""
-    from kgkit.stores import load
+    from kgkit.stores.load import load
 
     report = load(url, kg, timeout=3600)
     return {"triples": report.triples_sent, "graphs": len(report.graphs), "exact": report.exact}

@@ -8,67 +8,67 @@ Every CLI command is also a library function of the same name::
     rows = kgkit.query("orgs-on-sustainability", source="build")
     kgkit.export("build", format="turtle", output="kg.ttl")
 
-The functions are imported on first use, so ``from kgkit.stores import load`` does not import the
-extractor, SHACL and the rest. ``kgkit.build`` is the function even after its module
-``kgkit.build`` is imported (import it with ``from kgkit.build import ...``).
+The package is layered; each layer imports only from the layers below it (checked by import-linter,
+see ``pyproject.toml``):
+
+- ``kgkit.cli`` — the command line, one module per command group;
+- ``kgkit.present`` — labels, explain, pictures, the HTML report, the SPARQL server;
+- ``kgkit.quality`` — SHACL validation and scoring against gold annotations;
+- ``kgkit.stores`` — the Store protocol (in memory, embedded Oxigraph, remote SPARQL), queries, loads;
+- ``kgkit.graph`` — facts to quads: the build, the evidence model, vocabulary and reference graphs;
+- ``kgkit.extraction`` — documents to facts;
+- ``kgkit.documents`` — files to ``Document`` objects;
+- ``kgkit.sparql`` — query text, results and renderers, the canned-query library;
+- ``kgkit.rdf`` — terms, the format table, reading and writing RDF, atomic files;
+- ``kgkit.errors``, ``kgkit.resources`` — typed exceptions, the bundled files.
+
+The functions are imported on first use, so ``import kgkit`` costs next to nothing.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kgkit.build import build
-    from kgkit.evaluate import evaluate
-    from kgkit.explain import explain
-    from kgkit.export import export
-    from kgkit.query import query
-    from kgkit.report import docs
-    from kgkit.serve import serve
-    from kgkit.stores import load
-    from kgkit.validate import validate
-    from kgkit.viz import viz
+    from kgkit.graph.build import build
+    from kgkit.present.explain import explain
+    from kgkit.present.info import info
+    from kgkit.present.report import docs
+    from kgkit.present.serve import serve
+    from kgkit.present.viz import viz
+    from kgkit.quality.evaluate import evaluate
+    from kgkit.quality.validate import validate
+    from kgkit.rdf.export import export
+    from kgkit.stores.load import load
+    from kgkit.stores.query import query
 
-__version__ = "0.1.0"
-__all__ = ["build", "docs", "evaluate", "explain", "export", "load", "query", "serve", "validate", "viz"]
+__version__ = "0.2.0"
+__all__ = ["build", "docs", "evaluate", "explain", "export", "info", "load", "query", "serve", "validate", "viz"]
 
 #: each function, and the module it lives in
 _FUNCTIONS = {
-    "build": "kgkit.build",
-    "docs": "kgkit.report",
-    "evaluate": "kgkit.evaluate",
-    "explain": "kgkit.explain",
-    "export": "kgkit.export",
-    "load": "kgkit.stores",
-    "query": "kgkit.query",
-    "serve": "kgkit.serve",
-    "validate": "kgkit.validate",
-    "viz": "kgkit.viz",
+    "build": "kgkit.graph.build",
+    "docs": "kgkit.present.report",
+    "evaluate": "kgkit.quality.evaluate",
+    "explain": "kgkit.present.explain",
+    "export": "kgkit.rdf.export",
+    "info": "kgkit.present.info",
+    "load": "kgkit.stores.load",
+    "query": "kgkit.stores.query",
+    "serve": "kgkit.present.serve",
+    "validate": "kgkit.quality.validate",
+    "viz": "kgkit.present.viz",
 }
 
 
-class _Package(ModuleType):
-    """The kgkit package: its functions are looked up on first use, and importing a module of the
-    same name (kgkit.build) does not replace the function (the import system sets the module as an
-    attribute of its package)."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in _FUNCTIONS:
-            raise AttributeError(f"module 'kgkit' has no attribute {name!r}")
-        function = getattr(importlib.import_module(_FUNCTIONS[name]), name)
-        ModuleType.__setattr__(self, name, function)
-        return function
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _FUNCTIONS and isinstance(value, ModuleType):
-            return
-        ModuleType.__setattr__(self, name, value)
-
-    def __dir__(self) -> list[str]:
-        return sorted({*ModuleType.__dir__(self), *_FUNCTIONS})
+def __getattr__(name: str) -> Any:
+    if name not in _FUNCTIONS:
+        raise AttributeError(f"module 'kgkit' has no attribute {name!r}")
+    function = getattr(importlib.import_module(_FUNCTIONS[name]), name)
+    globals()[name] = function
+    return function
 
 
-sys.modules[__name__].__class__ = _Package
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FUNCTIONS})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from paths import CORPUS
 
-from kgkit.build import BuildResult, build
+from kgkit.graph.build import BuildResult, build
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 import websocket
 
-from kgkit.report import docs
-from kgkit.viz import viz
+from kgkit.present.report import docs
+from kgkit.present.viz import viz
 
 HOSTILE = Path(__file__).parent / "data" / "viz" / "hostile.trig"
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)

@@ -12,11 +12,14 @@ import pytest
 from paths import CORPUS, DATA, ROOT
 from rdflib import RDF, Dataset, Literal, URIRef
 
-from kgkit.build import BuildResult, build, document_lines, document_quads, nquad, reference_lines, reference_quads
-from kgkit.documents import read_document
+from kgkit.documents.read import read_document
 from kgkit.errors import DocumentError
-from kgkit.extract import extract
-from kgkit.terms import KG, OA, REFERENCE_GRAPH, VOCAB_GRAPH
+from kgkit.extraction.extract import extract
+from kgkit.graph.build import BuildResult, build
+from kgkit.graph.evidence import document_lines, document_quads
+from kgkit.graph.reference import reference_lines, reference_quads
+from kgkit.rdf.ntriples import nquad
+from kgkit.rdf.terms import KG, OA, REFERENCE_GRAPH, VOCAB_GRAPH
 
 
 def load(path: Path) -> Dataset:
@@ -99,9 +102,9 @@ def test_the_fast_writer_gives_the_lines_of_the_quads(min_confidence: float) -> 
 def test_the_fast_writer_sorts_a_fact_about_an_evidence_node_too() -> None:
     """document_lines sorts the evidence nodes as one block; a fact whose subject is in that block
     (curation may merge into any IRI) must not break the order."""
-    from kgkit.build import evidence_iri
-    from kgkit.extract import Fact
-    from kgkit.terms import SCHEMA
+    from kgkit.extraction.extract import Fact
+    from kgkit.graph.evidence import evidence_iri
+    from kgkit.rdf.terms import SCHEMA
 
     path = CORPUS / "003_fa5dea81f7911e80.txt"
     doc = read_document(path, path.parent)
@@ -116,7 +119,7 @@ def test_the_fast_writer_sorts_a_fact_about_an_evidence_node_too() -> None:
 
 def test_reference_lines_are_those_of_the_reference_quads() -> None:
     """The build writes each entity's reference lines once per process; they must be the quads'."""
-    from kgkit.gazetteer import load_gazetteer
+    from kgkit.extraction.gazetteer import load_gazetteer
 
     subjects: set[URIRef] = set()
     for path in sorted(CORPUS.iterdir()):
@@ -129,7 +132,7 @@ def test_reference_lines_are_those_of_the_reference_quads() -> None:
 
 
 def _scorer():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("kgscore", ROOT / "kgkit" / "kgscore.py")
+    spec = importlib.util.spec_from_file_location("kgscore", ROOT / "kgkit" / "quality" / "kgscore.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -219,7 +222,7 @@ def test_summary_counts_warnings_and_skipped_documents(tmp_path: Path) -> None:
 def test_a_document_the_extractor_fails_on_is_skipped_not_fatal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    module = sys.modules["kgkit.build"]  # `kgkit.build` is the function kgkit/__init__.py exports
+    module = sys.modules["kgkit.graph.build"]  # `kgkit.build` is the function kgkit/__init__.py exports
     real = module.extract
 
     def flaky(doc, gazetteer=None):  # type: ignore[no-untyped-def]
@@ -272,7 +275,7 @@ def test_parallel_and_sequential_builds_write_the_same_bytes(tmp_path: Path) -> 
 
 
 def test_a_rebuild_extracts_only_the_documents_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    build_module = sys.modules["kgkit.build"]  # (kgkit.build is also the function of that name)
+    build_module = sys.modules["kgkit.graph.build"]  # (kgkit.build is also the function of that name)
 
     docs = _many_documents(tmp_path)
     out = tmp_path / "out"

@@ -8,10 +8,10 @@ import pytest
 from paths import CORPUS
 from rdflib import Graph, Literal
 
-from kgkit.build import build
 from kgkit.errors import InputError
-from kgkit.rdfio import load_dataset, union_graph
-from kgkit.terms import ID, SCHEMA
+from kgkit.graph.build import build
+from kgkit.rdf.read import load_dataset, union_graph
+from kgkit.rdf.terms import ID, SCHEMA
 
 
 def built_with(tmp_path: Path, curation: str) -> Graph:

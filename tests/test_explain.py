@@ -8,10 +8,10 @@ import pytest
 from paths import CORPUS
 from rdflib import URIRef
 
-from kgkit.documents import read_document
+from kgkit.documents.read import read_document
 from kgkit.errors import InputError
-from kgkit.explain import ExplainedFact, explain
-from kgkit.rdfio import load_dataset, union_graph
+from kgkit.present.explain import ExplainedFact, explain
+from kgkit.rdf.read import load_dataset, union_graph
 
 KGID = "https://w3id.org/kgkit/id/"
 STORES = ("memory", "oxigraph")

@@ -24,8 +24,10 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Identifier
 
 from kgkit.errors import InputError
-from kgkit.export import CONTEXT_FILE, FRAMES, as_dataset, export, jsonld_context
-from kgkit.rdfio import FORMATS, load_dataset, union_graph
+from kgkit.rdf.export import FRAMES, export
+from kgkit.rdf.formats import FORMATS
+from kgkit.rdf.jsonld import CONTEXT_FILE, jsonld_context
+from kgkit.rdf.read import as_dataset, load_dataset, union_graph
 
 KG = Path(__file__).parent / "data" / "query" / "kg.trig"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -312,7 +314,7 @@ def test_framing_agrees_with_pyld_on_the_plain_export(corpus: Dataset, framed_do
 
 def test_framed_output_is_byte_identical_across_runs(built_dir: Path, framed_doc: dict[str, Any]) -> None:
     script = (
-        "import sys; from kgkit.export import export; "
+        "import sys; from kgkit.rdf.export import export; "
         "sys.stdout.write(export(sys.argv[1], format='jsonld', frame='conference'))"
     )
     runs = [
@@ -382,7 +384,7 @@ def test_streaming_a_file_gives_what_rdflib_gives(
     odd_file: Path, fmt: str, run_bytes: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if run_bytes:
-        monkeypatch.setattr("kgkit.linesort.RUN_BYTES", run_bytes)
+        monkeypatch.setattr("kgkit.rdf.linesort.RUN_BYTES", run_bytes)
     if fmt == "xml":  # XML 1.0 cannot hold U+001E: both paths refuse it (tested below), so leave it out
         with pytest.raises(InputError, match="control character"):
             export(odd_file, format=fmt)
@@ -449,7 +451,7 @@ def test_streamed_jsonld_of_the_build_expands_to_the_build(built_dir: Path, corp
 
 
 def test_line_sorter_spills_and_merges(tmp_path: Path) -> None:
-    from kgkit.linesort import LineSorter
+    from kgkit.rdf.linesort import LineSorter
 
     lines = [f"<http://x/{i % 37}> {'é' * (i % 5)} {i % 11} .".encode() for i in range(500)]
     with LineSorter(run_bytes=300, directory=tmp_path) as sorter:

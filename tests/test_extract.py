@@ -6,9 +6,9 @@ from paths import CORPUS, DATA
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kgkit.documents import read_document
-from kgkit.extract import Extraction, extract, topics_in
-from kgkit.terms import ID, KG, SCHEMA
+from kgkit.documents.read import read_document
+from kgkit.extraction.extract import Extraction, extract, topics_in
+from kgkit.rdf.terms import ID, KG, SCHEMA
 
 
 def facts(ex: Extraction) -> set[tuple[object, object, object]]:

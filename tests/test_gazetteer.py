@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kgkit.gazetteer import DATA_DIR, load_gazetteer
+from kgkit.extraction.gazetteer import DATA_DIR, load_gazetteer
 
 
 def names(text: str) -> list[str]:

@@ -20,9 +20,13 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from kgkit.errors import InputError, StoreError
-from kgkit.export import as_dataset
-from kgkit.query import QueryResult, load_library, query
-from kgkit.stores import STAGING_PREFIX, Credentials, SparqlStore, load
+from kgkit.rdf.read import as_dataset
+from kgkit.sparql.library import load_library
+from kgkit.sparql.results import QueryResult
+from kgkit.stores.http import Credentials
+from kgkit.stores.load import STAGING_PREFIX, load
+from kgkit.stores.query import query
+from kgkit.stores.remote import SparqlStore
 
 CliRun = Callable[..., tuple[int, str, str]]
 KGKIT_GRAPHS = "https://w3id.org/kgkit/graph/"

@@ -16,7 +16,7 @@ from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kgkit.terms import (
+from kgkit.rdf.terms import (
     KG,
     METHOD_SCHEME,
     METHODS,

@@ -21,8 +21,8 @@ def test_every_command_is_a_function_of_the_package() -> None:
     assert set(kgkit.__all__) <= set(dir(kgkit))
 
 
-def test_a_module_imported_by_name_does_not_replace_its_function() -> None:
-    out = _fresh("import kgkit.build, kgkit.query, kgkit; from kgkit.export import export; "
+def test_importing_the_modules_does_not_replace_the_functions() -> None:
+    out = _fresh("import kgkit.graph.build, kgkit.stores.query, kgkit; from kgkit.rdf.export import export; "
                  "print(callable(kgkit.build), callable(kgkit.query), kgkit.export is export)")
     assert out.split() == ["True", "True", "True"]
 
@@ -30,7 +30,7 @@ def test_a_module_imported_by_name_does_not_replace_its_function() -> None:
 def test_importing_one_module_does_not_import_the_others() -> None:
     out = _fresh("import sys, kgkit.stores; print(sorted(m for m in sys.modules if m.startswith('kgkit.')))")
     assert "kgkit.stores" in out
-    for heavy in ("kgkit.extract", "kgkit.validate", "kgkit.build", "kgkit.viz"):
+    for heavy in ("kgkit.extraction.extract", "kgkit.quality.validate", "kgkit.graph.build", "kgkit.present.viz"):
         assert f"'{heavy}'" not in out
 
 

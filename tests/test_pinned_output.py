@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from paths import CORPUS, DATA  # noqa: E402
 
-from kgkit.build import build  # noqa: E402
+from kgkit.graph.build import build  # noqa: E402
 
 PINNED = {
     "corpus": "abf52e823d8888fec79055c07b37734e938a04da341665aa95ec1e6c67591d77",

@@ -18,14 +18,19 @@ from rdflib import XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import prepareQuery
 
-from kgkit.build import document_quads, nquad
-from kgkit.documents import read_document
+from kgkit.documents.read import read_document
 from kgkit.errors import DocumentError, InputError, KgkitError, QueryError
-from kgkit.export import export
-from kgkit.extract import extract
-from kgkit.query import CannedQuery, query
-from kgkit.rdfio import FORMATS, load_dataset
-from kgkit.stores import MemoryStore, SparqlStore, with_values
+from kgkit.extraction.extract import extract
+from kgkit.graph.evidence import document_quads
+from kgkit.rdf.export import export
+from kgkit.rdf.formats import FORMATS
+from kgkit.rdf.ntriples import nquad
+from kgkit.rdf.read import load_dataset
+from kgkit.sparql.library import CannedQuery
+from kgkit.sparql.text import with_values
+from kgkit.stores.memory import MemoryStore
+from kgkit.stores.query import query
+from kgkit.stores.remote import SparqlStore
 
 EX = Namespace("http://example.org/")
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,21 +15,15 @@ import pytest
 from conftest_stores import oxigraph_url  # noqa: F401  (fixture)
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kgkit.errors import QueryError, StoreError
-from kgkit.export import as_dataset
-from kgkit.query import (
-    QUERY_DIR,
-    RENDERERS,
-    QueryResult,
-    check_query,
-    list_queries,
-    load_library,
-    query,
-    render,
-    resolve,
-)
-from kgkit.rdfio import load_dataset, union_graph
-from kgkit.stores import MemoryStore, SparqlStore, upload, with_values
+from kgkit.errors import InputError, QueryError, StoreError
+from kgkit.rdf.read import as_dataset, load_dataset, union_graph
+from kgkit.sparql.library import QUERY_DIR, list_queries, load_library, resolve
+from kgkit.sparql.results import RENDERERS, QueryResult, render
+from kgkit.sparql.text import check_query, with_values
+from kgkit.stores import upload
+from kgkit.stores.memory import MemoryStore
+from kgkit.stores.query import query
+from kgkit.stores.remote import SparqlStore
 
 DATA = Path(__file__).parent / "data" / "query"
 KG = DATA / "kg.trig"
@@ -646,7 +640,7 @@ def test_ask_and_construct_on_oxigraph(built_dir: Path) -> None:
 
 
 def test_unknown_store() -> None:
-    with pytest.raises(QueryError, match="unknown store"):
+    with pytest.raises(InputError, match="unknown store"):
         query("sessions-by-day", source=KG, store="virtuoso")
 
 
@@ -674,32 +668,32 @@ def test_describe_on_oxigraph_is_told_from_construct() -> None:
 
 
 def test_the_oxigraph_store_is_kept_while_its_file_is_unchanged(tmp_path: Path) -> None:
-    from kgkit import oxstore
+    from kgkit.stores import oxigraph
 
     copy = tmp_path / "kg.trig"
     copy.write_bytes(KG.read_bytes())
-    first = oxstore.open_store(copy)
-    assert oxstore.open_store(copy) is first
+    first = oxigraph.OxigraphStore.open(copy).union
+    assert oxigraph.OxigraphStore.open(copy).union is first
     ask = "ASK { <http://example.org/new> ?p ?o }"
     assert query(ask, source=copy).boolean is False
     with copy.open("a", encoding="utf-8") as out:
         out.write("\n<http://example.org/g> { <http://example.org/new> <http://example.org/p> 1 . }\n")
-    assert oxstore.open_store(copy) is not first
+    assert oxigraph.OxigraphStore.open(copy).union is not first
     assert query(ask, source=copy).boolean is True
-    oxstore.forget_stores()
-    assert oxstore.open_store(copy) is not first
+    oxigraph.forget_stores()
+    assert oxigraph.OxigraphStore.open(copy).union is not first
 
 
 def test_the_word_graph_outside_the_graph_keyword_keeps_the_union_store(tmp_path: Path) -> None:
-    from kgkit import oxstore
+    from kgkit.stores import oxigraph
 
     copy = tmp_path / "kg.trig"
     copy.write_bytes(KG.read_bytes())
     text = '# over the whole graph\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "graph") }'
     union = query(text, source=copy).rows
-    assert oxstore.open_store(copy).named is None  # no copy with the named graphs was made
+    assert oxigraph.OxigraphStore.open(copy).named is None  # no copy with the named graphs was made
     graphs = query("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", source=copy)
-    assert oxstore.open_store(copy).named is not None and int(graphs.rows[0][0]) > 1  # type: ignore[arg-type]
+    assert oxigraph.OxigraphStore.open(copy).named is not None and int(graphs.rows[0][0]) > 1  # type: ignore[arg-type]
     assert query(text, source=copy).rows == union  # the union store still answers the others
 
 

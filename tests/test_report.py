@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from kgkit.cli import show
 from kgkit.errors import InputError
-from kgkit.report import docs
+from kgkit.present.report import docs
 
 HOSTILE = Path(__file__).parent / "data" / "viz" / "hostile.trig"
 EU24_PAGE = "conference-kubecon-cloudnativecon-europe-2024.html"

@@ -25,11 +25,12 @@ import pytest
 from paths import CORPUS, DATA
 from rdflib import Dataset, URIRef
 
-from kgkit.build import CACHE_DIR, build
-from kgkit.documents import read_document, scan_documents
+from kgkit.documents.read import read_document
+from kgkit.documents.scan import scan_documents
 from kgkit.errors import DocumentError, InputError, OutputError
-from kgkit.export import export
-from kgkit.rdfio import KG_FILE, LOCK_FILE, atomic_write, output_lock
+from kgkit.graph.build import CACHE_DIR, build
+from kgkit.rdf.export import export
+from kgkit.rdf.files import KG_FILE, LOCK_FILE, atomic_write, output_lock
 
 BAD = DATA / "bad"
 EXE = Path(sys.executable).parent / "kgkit"
@@ -149,7 +150,7 @@ def test_generated_bad_files_are_found_as_problems(tmp_path: Path) -> None:
 
 
 def test_a_file_one_byte_over_the_limit_is_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("kgkit.documents.MAX_BYTES", 1000)
+    monkeypatch.setattr("kgkit.documents.decode.MAX_BYTES", 1000)
     path = tmp_path / "big.txt"
     path.write_bytes(b"a" * 1000)
     assert read_document(path).text.startswith("aaa")

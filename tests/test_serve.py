@@ -20,9 +20,10 @@ from rdflib import Dataset, Graph, URIRef
 from SPARQLWrapper import CSV, JSON, N3, POST, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from kgkit.export import as_dataset
-from kgkit.query import load_library, query
-from kgkit.serve import SparqlServer, negotiate, running
+from kgkit.present.serve import SparqlServer, negotiate, running
+from kgkit.rdf.read import as_dataset
+from kgkit.sparql.library import load_library
+from kgkit.stores.query import query
 
 CliRun = Callable[..., tuple[int, str, str]]
 PREFIX = "PREFIX kg: <https://w3id.org/kgkit/ontology#>\n"

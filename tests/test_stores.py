@@ -22,19 +22,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kgkit.errors import QueryError, StoreError
-from kgkit.query import load_library, query
-from kgkit.stores import (
-    Credentials,
-    Endpoints,
-    LoadProgress,
-    MemoryStore,
-    SparqlStore,
-    Store,
-    guess_endpoints,
-    load,
-    open_store,
-    upload,
-)
+from kgkit.sparql.library import load_library
+from kgkit.stores import Store, open_store, upload
+from kgkit.stores.http import Credentials
+from kgkit.stores.load import LoadProgress, load
+from kgkit.stores.memory import MemoryStore
+from kgkit.stores.query import query
+from kgkit.stores.remote import Endpoints, SparqlStore, guess_endpoints
 
 CliRun = Callable[..., tuple[int, str, str]]
 
@@ -198,8 +192,8 @@ def test_unreachable_endpoint() -> None:
 
 
 def test_open_store_picks_the_backend(oxigraph_url: str) -> None:  # noqa: F811
-    assert isinstance(open_store(None, source=KG), MemoryStore)
-    assert isinstance(open_store(f"{oxigraph_url}/query"), SparqlStore)
+    assert isinstance(open_store(KG, store="memory"), MemoryStore)
+    assert isinstance(open_store(endpoint=f"{oxigraph_url}/query"), SparqlStore)
 
 
 # --- a misbehaving store: every failure is one line, exit 3, with no credentials -----------------

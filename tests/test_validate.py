@@ -14,9 +14,9 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 
 from kgkit.errors import InputError
-from kgkit.rdfio import union_graph
-from kgkit.shacldata import FileData, GraphData, fast_path_available, shacl_data
-from kgkit.validate import RENDERERS, SHAPES_DIR, Finding, ValidationReport, validate
+from kgkit.quality.shacl_data import FileData, GraphData, fast_path_available, shacl_data
+from kgkit.quality.validate import RENDERERS, SHAPES_DIR, Finding, ValidationReport, validate
+from kgkit.rdf.read import union_graph
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample.trig"

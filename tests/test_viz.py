@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from kgkit.cli import show
 from kgkit.errors import InputError
-from kgkit.viz import CLASS_STYLES, OUTPUTS, viz
+from kgkit.present.viz import CLASS_STYLES, OUTPUTS, viz
 
 HOSTILE = Path(__file__).parent / "data" / "viz" / "hostile.trig"
 EU24 = "KubeCon + CloudNativeCon Europe 2024"

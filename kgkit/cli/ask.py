@@ -10,9 +10,11 @@ from typing import Annotated
 import typer
 
 from kgkit.errors import EXIT_FINDINGS, InputError
-from kgkit.explain import explain
-from kgkit.query import RENDERERS, list_queries, query, render
-from kgkit.query import engine_name as engine
+from kgkit.present.explain import explain
+from kgkit.sparql.library import list_queries
+from kgkit.sparql.results import RENDERERS, render
+from kgkit.stores.query import engine_name as engine
+from kgkit.stores.query import query
 
 QueryArg = Annotated[
     str | None, typer.Argument(help="Canned query name (see --list) or a .rq file.", show_default=False)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from kgkit.build import build as build_graph
 from kgkit.cli.progress import ProgressBar
+from kgkit.graph.build import build as build_graph
 
 
 def build(

@@ -9,9 +9,9 @@ import typer
 
 from kgkit.cli.progress import Spinner
 from kgkit.errors import ValidationFailed
-from kgkit.evaluate import evaluate
-from kgkit.rdfio import atomic_write
-from kgkit.validate import RENDERERS, get_renderer, validate
+from kgkit.quality.evaluate import evaluate
+from kgkit.quality.validate import RENDERERS, get_renderer, validate
+from kgkit.rdf.files import atomic_write
 
 InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
 FormatOpt = Annotated[str, typer.Option("--format", help=f"Report format: {', '.join(RENDERERS)}.")]

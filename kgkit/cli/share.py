@@ -10,10 +10,11 @@ from typing import Annotated
 import typer
 
 from kgkit.cli.progress import ProgressBar, Spinner
-from kgkit.export import FRAMES, export
-from kgkit.rdfio import FORMATS, format_for_path
-from kgkit.serve import DEFAULT_PORT, SparqlServer, serve
-from kgkit.stores import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials, load
+from kgkit.present.serve import DEFAULT_PORT, SparqlServer, serve
+from kgkit.rdf.export import FRAMES, export
+from kgkit.rdf.formats import FORMATS, format_for_path
+from kgkit.stores.http import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials
+from kgkit.stores.load import load
 
 InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
 FormatOpt = Annotated[

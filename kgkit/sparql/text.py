@@ -1,0 +1,153 @@
+"""SPARQL text: parsing and checking a query, kgkit's predeclared prefixes, binding parameters as VALUES.
+
+>>> check_query("SELECT * WHERE { ?s ?p ?o }")
+'SELECT'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from pyparsing import ParseException
+from rdflib import BNode
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Identifier
+
+from kgkit.errors import QueryError
+from kgkit.rdf.ntriples import nt_term
+from kgkit.rdf.terms import PREFIXES
+
+_KINDS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+
+
+
+@functools.lru_cache(maxsize=64)
+def prepare(text: str) -> Query:
+    """The parsed query (kgkit prefixes predeclared); QueryError for updates and syntax errors."""
+    try:
+        return prepareQuery(text, initNs=PREFIXES)
+    except ParseException as err:
+        if _is_update(text):
+            raise QueryError(
+                "SPARQL updates (INSERT, DELETE, DROP, ...) are refused; "
+                "only SELECT, ASK, CONSTRUCT and DESCRIBE run"
+            ) from None
+        near = err.line[err.col - 1 :].strip()[:40]
+        raise QueryError(
+            f"SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg} "
+            f"near {near!r} in: {err.line.strip()[:100]}",
+            line=err.lineno,
+        ) from None
+    except Exception as err:  # rdflib raises plain Exception for e.g. an undeclared prefix
+        prefix = re.match(r"Unknown namespace prefix : (\S*)", str(err))
+        if prefix:
+            line, column, text = _locate(text, rf"(?<![\w<]){re.escape(prefix.group(1))}:")
+            raise QueryError(
+                f"SPARQL error at line {line}, column {column}: unknown prefix {prefix.group(1) + ':'!r} "
+                f"(declare it with PREFIX) in: {text}",
+                line=line,
+            ) from None
+        first = str(err).strip().splitlines()
+        raise QueryError(f"invalid SPARQL: {first[0] if first else type(err).__name__}") from None
+
+
+def _locate(text: str, pattern: str) -> tuple[int, int, str]:
+    """(line, column, the line's text) of the first match of ``pattern`` outside comments, 1-based."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = re.search(pattern, line.split("#", 1)[0])
+        if m:
+            return number, m.start() + 1, line.strip()[:100]
+    return 1, 1, text.strip().splitlines()[0][:100] if text.strip() else ""
+
+
+def check_query(text: str, path: Path | None = None) -> str:
+    """The kind of a query ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"); QueryError otherwise."""
+    try:
+        return _KINDS[prepare(text).algebra.name]
+    except QueryError as err:
+        if path is None:
+            raise
+        raise QueryError(err.message, path=path, line=err.line) from None
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+DECLARED = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PREFIXES.items())
+
+
+def declare_prefixes(sparql: str) -> str:
+    """Prepend PREFIX declarations for the kgkit prefixes the text does not declare itself."""
+    declared = {p.lower() for p in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", sparql)}
+    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p.lower() not in declared]
+    return "\n".join([*missing, sparql]) if missing else sparql
+
+
+TOKENS = re.compile(
+    r'''
+    (?P<skip> \#[^\n]*                                        # comment
+            | """(?:[^"\\]|\\.|"(?!""))*""" | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+            | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'       # strings
+            | <[^\x00-\x20<>"{}|^`\\]*> )                     # IRIs
+  | (?P<brace>[{}]) | (?P<paren>[()]) | (?P<word>[?$]?\w[\w:.-]*)      # keywords, names, variables
+''',
+    re.VERBOSE,
+)
+
+
+def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
+    """``sparql`` with ``VALUES (?a ?b) { (<term> "term") }`` opening its WHERE clause.
+
+    This is how remote queries get their parameters: each term is written in escaped N-Triples
+    syntax (:func:`kgkit.rdf.ntriples.nt_term`), so a value can never change the query's structure.
+    """
+    if not bindings:
+        return sparql
+    for name, term in bindings.items():
+        if not re.fullmatch(r"\w+", name) or isinstance(term, BNode):
+            raise QueryError(f"cannot bind ?{name} to {term!r}: need a variable name and an IRI or literal")
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(nt_term(term) for term in bindings.values())
+    values = f" VALUES ({names}) {{ ({terms}) }} "
+    depth = parens = 0
+    previous = ""
+    for match in TOKENS.finditer(sparql):
+        token = match.group()
+        if match.lastgroup == "paren":
+            parens += 1 if token == "(" else -1
+        elif match.lastgroup == "brace":
+            # the first top-level '{' opens the WHERE clause, unless it is a CONSTRUCT template
+            if token == "{" and depth == 0 and parens == 0 and previous.upper() != "CONSTRUCT":
+                return sparql[: match.end()] + values + sparql[match.end() :]
+            depth += 1 if token == "{" else -1
+        if match.lastgroup != "skip":
+            previous = token
+    raise QueryError("cannot bind parameters: the query has no WHERE clause")
+
+
+@functools.lru_cache(maxsize=256)
+def uses_named_graphs(sparql: str) -> bool:
+    r"""Does ``sparql`` use the GRAPH keyword (not the word in a comment, string, IRI or name)?
+
+    >>> uses_named_graphs("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    True
+    >>> uses_named_graphs('# over the whole graph\nSELECT * WHERE { ?s <http://x/graph> "graph", ?graph }')
+    False
+    """
+    return any(t.lastgroup == "word" and t.group().upper() == "GRAPH" for t in TOKENS.finditer(sparql))
