@@ -11,17 +11,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
 from kgkit.errors import InputError
+from kgkit.graph.evidence import evidence_query
+from kgkit.graph.labels import LABEL_PROPS, NAME_PROPS, display_name
 from kgkit.rdf.terms import KG, SCHEMA
+from kgkit.stores import Source, open_store
 
 Row = tuple[Identifier | None, ...]  # a row of a SELECT result
-NAME_PROPS = (SCHEMA.name, SCHEMA.alternateName, SKOS.prefLabel, SKOS.altLabel)
-LABEL_PROPS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)  # in the order a label is looked for
 
 
 @dataclass(frozen=True)
@@ -49,40 +49,36 @@ class ExplainedFact:
 
 
 def explain(
-    entity: str, *, source: str | Path | Dataset | Graph = "build", store: str = "auto"
+    entity: str, *, source: Source = "build", store: str = "auto"
 ) -> list[ExplainedFact]:
     """Every extracted fact whose subject or object is ``entity`` (a name, alias or IRI), with evidence.
 
     The graph is asked with three SPARQL queries, on the engine ``store`` picks as for
-    :func:`kgkit.stores.query.query` (Oxigraph's store cached beside a build, or rdflib), so a large build is
+    :func:`kgkit.stores.open_store` (Oxigraph's store cached beside a build, or rdflib), so a large build is
     explained in well under a second, without reading it into memory.
     Raises InputError (with the closest names) when nothing in the graph has that name.
     """
-    from kgkit.rdf.read import as_dataset
-    from kgkit.stores.query import engine_name, query
-
-    if engine_name(store, source) == "memory" and not isinstance(source, Dataset):
-        source = as_dataset(source)  # read (or copied into a Dataset) once for the three queries
+    backend = open_store(source, store=store)  # opened (or read into memory) once for the three queries
 
     def select(sparql: str) -> list[Row]:
-        return query(sparql, source=source, store=store).rows  # kgkit's prefixes are predeclared
+        return backend.query(sparql).rows  # kgkit's prefixes are predeclared
 
     nodes = _resolve(entity, select)  # never empty
     facts: set[ExplainedFact] = set()
-    rows = select(_FACTS.replace("?entities", _iris(nodes)))
+    rows = select(evidence_query(nodes))
     named = sorted({n for row in rows for n in row[:3:2] if isinstance(n, URIRef)})
     candidates: dict[Node, list[tuple[Node, Node]]] = {}
     for node, prop, value in select(_LABELS.replace("?entities", _iris(named))) if named else []:
         if node is not None and prop is not None and value is not None:
             candidates.setdefault(node, []).append((prop, value))
     for s, p, o, doc, path, method, conf, quote, start, end in rows:
-        assert s is not None and p is not None and o is not None  # required in _FACTS
+        assert s is not None and p is not None and o is not None  # required in the evidence query
         at = (int(str(start)), int(str(end))) if start is not None and end is not None else (-1, -1)
         facts.add(
             ExplainedFact(
-                subject=_best_label(s, candidates.get(s, ())),
+                subject=display_name(s, candidates.get(s, ())),
                 predicate=predicate_label(p),
-                object=_best_label(o, candidates.get(o, ())),
+                object=display_name(o, candidates.get(o, ())),
                 quote="" if quote is None else str(quote),
                 document=str(path or doc or ""),
                 method=str(method or "").rsplit("method-", 1)[-1],
@@ -109,19 +105,6 @@ _NAMES = f"""SELECT DISTINCT ?node ?name WHERE {{
   ?node {_iris(NAME_PROPS, "|")} ?name .
   FILTER(isIRI(?node))
   FILTER NOT EXISTS {{ ?node a kg:Evidence }}
-}}"""
-# the evidence of every statement about an entity; a name is a fact about its own subject only. (?end is
-# in a nested OPTIONAL: in one group with ?start, Oxigraph takes 2 s instead of 8 ms at 1M triples.)
-_FACTS = f"""SELECT ?s ?p ?o ?doc ?path ?method ?conf ?quote ?start ?end WHERE {{
-  VALUES ?node {{ ?entities }}
-  ?ev rdf:subject|rdf:object ?node .
-  ?ev a kg:Evidence ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  FILTER(?s = ?node || ?p NOT IN ({_iris(NAME_PROPS, ", ")}))
-  OPTIONAL {{ ?ev kg:sourceDocument ?doc OPTIONAL {{ ?doc kg:sourcePath ?path }} }}
-  OPTIONAL {{ ?ev kg:extractionMethod ?method }}
-  OPTIONAL {{ ?ev kg:confidence ?conf }}
-  OPTIONAL {{ ?ev oa:hasSelector/oa:exact ?quote }}
-  OPTIONAL {{ ?ev oa:hasSelector ?at . ?at oa:start ?start OPTIONAL {{ ?at oa:end ?end }} }}
 }}"""
 _ANY = "SELECT * WHERE { { ?entity ?p ?o } UNION { ?s ?p ?entity } } LIMIT 1"
 _LABELS = f"""SELECT ?node ?p ?label WHERE {{
@@ -172,26 +155,6 @@ def _named(entity: str, pairs: Iterable[tuple[URIRef, Node]]) -> list[URIRef]:
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise InputError(f"nothing named {entity!r} in the graph{hint}")
 
-
-
-def label(graph: Graph, node: Node) -> str:
-    """A readable name for a node: its name or label, else the end of its IRI; literals as text."""
-    if isinstance(node, Literal):
-        return f"“{node}”"
-    return _best_label(node, [(prop, value) for prop in LABEL_PROPS for value in graph.objects(node, prop)])
-
-
-def _best_label(node: Node, candidates: Iterable[tuple[Node, Node]]) -> str:
-    """The label :func:`label` shows among a node's (property, value) ``candidates``: the first
-    property of LABEL_PROPS that it has, English or untagged values first, then the first in text order."""
-    if isinstance(node, Literal):
-        return f"“{node}”"
-    ranked = sorted(
-        (LABEL_PROPS.index(prop), getattr(value, "language", None) not in (None, "en"), str(value))
-        for prop, value in candidates
-        if prop in LABEL_PROPS
-    )
-    return ranked[0][2] if ranked else str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 _PREDICATES = {

@@ -14,7 +14,6 @@ import importlib.util
 import platform
 from dataclasses import dataclass, field
 
-import kgkit
 from kgkit import resources
 
 #: Distributions whose versions ``info`` reports, by the name people know them by.
@@ -61,12 +60,9 @@ class Info:
 
 def info() -> Info:
     """Versions of kgkit, its libraries and NLP models, and which engines this installation has."""
-    versions: dict[str, str | None] = {"kgkit": kgkit.__version__, "Python": platform.python_version()}
+    versions: dict[str, str | None] = {"kgkit": _version("kgkit"), "Python": platform.python_version()}
     for name, distribution in LIBRARIES.items():
-        try:
-            versions[name] = importlib.metadata.version(distribution)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
+        versions[name] = _version(distribution)
     engines = {
         "oxigraph store": importlib.util.find_spec("pyoxigraph") is not None,
         "SHACL: pyshacl": importlib.util.find_spec("pyshacl") is not None,
@@ -76,6 +72,13 @@ def info() -> Info:
         "Graphviz (viz)": importlib.util.find_spec("graphviz") is not None,
     }
     return Info(versions, engines, _models(), str(resources.root()))
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _models() -> list[dict[str, str]]:

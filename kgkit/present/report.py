@@ -32,10 +32,12 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRe
 from rdflib.term import Node
 
 from kgkit.errors import KgkitError
-from kgkit.present.explain import label, predicate_label
+from kgkit.graph.evidence import EvidenceRecord, evidence_of
+from kgkit.graph.labels import label
+from kgkit.present.explain import predicate_label
 from kgkit.present.viz import CLASS_STYLES, ONTOLOGY_FILE, load_graph, ontology_picture, svg
 from kgkit.rdf.files import atomic_write
-from kgkit.rdf.terms import KG, KIND_PATHS, OA, PREFIXES, SCHEMA
+from kgkit.rdf.terms import KG, KIND_PATHS, PREFIXES, SCHEMA
 
 Fact = tuple[URIRef, URIRef, Node]  # subject, predicate, object
 
@@ -208,10 +210,9 @@ class Report:
             self.pages[node] = _page_name(KIND_PATHS[self.classes[node]], node, taken)
             taken.add(self.pages[node])
         self.evidence: dict[Fact, list[Evidence]] = defaultdict(list)
-        for ev in graph.subjects(RDF.type, KG.Evidence):
-            s, p, o = (graph.value(ev, x) for x in (RDF.subject, RDF.predicate, RDF.object))
-            if isinstance(s, URIRef) and isinstance(p, URIRef) and o is not None:
-                self.evidence[(s, p, o)].append(self._read_evidence(ev))
+        for (s, p, o), record in evidence_of(graph):
+            if isinstance(s, URIRef) and isinstance(p, URIRef):
+                self.evidence[(s, p, o)].append(self._evidence(record))
         self.facts_of: dict[URIRef, list[Fact]] = defaultdict(list)
         for fact in sorted(self.evidence, key=self._fact_key):
             self.evidence[fact].sort(key=lambda e: (self.path(e.document), e.start, e.quote))
@@ -219,23 +220,10 @@ class Report:
             if isinstance(fact[2], URIRef) and fact[2] != fact[0]:
                 self.facts_of[fact[2]].append(fact)
 
-    def _read_evidence(self, ev: Node) -> Evidence:
-        g = self.graph
-        quote, start, end = "", -1, -1
-        for selector in g.objects(ev, OA.hasSelector):
-            quote = str(g.value(selector, OA.exact) or quote)
-            if g.value(selector, OA.start) is not None:
-                start, end = _int(g.value(selector, OA.start)), _int(g.value(selector, OA.end))
-        doc = g.value(ev, KG.sourceDocument)
-        method = g.value(ev, KG.extractionMethod)
-        return Evidence(
-            quote=quote,
-            document=doc if isinstance(doc, URIRef) else None,
-            start=start,
-            end=end,
-            method="" if method is None else str(self.ontology.value(method, SKOS.prefLabel) or label(g, method)),
-            confidence=str(g.value(ev, KG.confidence) or ""),
-        )
+    def _evidence(self, record: EvidenceRecord) -> Evidence:
+        method = record.method
+        name = "" if method is None else str(self.ontology.value(method, SKOS.prefLabel) or label(self.graph, method))
+        return Evidence(record.quote, record.document, record.start, record.end, name, record.confidence)
 
     def _fact_key(self, fact: Fact) -> tuple[str, ...]:
         s, p, o = fact

@@ -33,7 +33,8 @@ from rdflib.term import Node
 
 from kgkit import resources
 from kgkit.errors import InputError
-from kgkit.present.explain import label, resolve
+from kgkit.graph.labels import label
+from kgkit.present.explain import resolve
 from kgkit.rdf.files import atomic_write
 from kgkit.rdf.read import as_graph
 from kgkit.rdf.terms import KG, PREFIXES

@@ -34,18 +34,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
 
-from rdflib import RDF, RDFS, SKOS, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kgkit.errors import InputError
+from kgkit.graph.labels import LABEL_PROPS, label_of
 from kgkit.rdf.files import resolve_input
 from kgkit.rdf.formats import RdfFormat, format_for_path
 from kgkit.rdf.oxigraph import ox_format, ox_term, term
 from kgkit.rdf.read import bind_prefixes, load_dataset, union_graph
-from kgkit.rdf.terms import KG, OA, SCHEMA
+from kgkit.rdf.terms import KG, OA
 
-#: Properties naming a node for people, in order of preference.
-LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)
+LABELS = LABEL_PROPS
 
 #: Formats :class:`FileData` reads: the ones whose parsing by pyoxigraph and by rdflib the tests compare.
 FAST_FORMATS = frozenset({"nquads", "nt", "turtle", "trig"})
@@ -133,7 +133,7 @@ class GraphData:
 
     def _facts(self, node: Node) -> Facts:
         names = [[o for o in self.graph.objects(node, prop) if isinstance(o, Literal)] for prop in LABELS]
-        return Facts(pick_label(names, node), frozenset(self.graph.objects(node, RDF.type)), self._documents(node))
+        return Facts(_label(names, node), frozenset(self.graph.objects(node, RDF.type)), self._documents(node))
 
     def _documents(self, focus: Node) -> tuple[str, ...]:
         """Source files of ``focus``: the document graphs it is a subject in, the kg:sourceDocument of
@@ -264,7 +264,7 @@ class StoreLookup:
         docs.update(self._evidence_documents(focus))
         for graph in {q.graph_name for q in quads}:
             docs.update(self._documents_in(graph))
-        return Facts(pick_label(names, node), types, tuple(sorted(self._name(d) for d in docs)))
+        return Facts(_label(names, node), types, tuple(sorted(self._name(d) for d in docs)))
 
     def _evidence_documents(self, focus: Any) -> set[Any]:
         """kg:sourceDocument of the evidence about ``focus`` or pointing at it as a selector (pattern
@@ -405,21 +405,6 @@ def _escape(match: re.Match[bytes]) -> bytes:
 # --- shared by both ----------------------------------------------------------------------------------
 
 
-def pick_label(names: Sequence[Sequence[Literal]], node: Node) -> str:
-    """A node's name for people from its literals of each of :data:`LABELS` (English or untagged
-    first), else its IRI.
-
-    >>> pick_label([[], [Literal("Grün", lang="de"), Literal("Green", lang="EN")]], URIRef("x:t"))
-    'Green'
-    >>> pick_label([[], []], URIRef("https://w3id.org/kgkit/id/topic/green"))
-    'https://w3id.org/kgkit/id/topic/green'
-    """
-    for candidates in names:
-        if candidates:  # language tags compare without case ("EN" is English): pyoxigraph lowercases them
-            return str(min(candidates, key=lambda n: ((n.language or "en").lower() != "en", str(n))))
-    return str(node) if isinstance(node, URIRef | Literal) else node.n3()
-
-
 def document_name(doc: Node, paths: Iterable[Node]) -> str:
     """A source document as its kg:sourcePath (the first in order, should there be several), else the
     last segment of its IRI.
@@ -430,3 +415,12 @@ def document_name(doc: Node, paths: Iterable[Node]) -> str:
     '003'
     """
     return min((str(p) for p in paths), default=str(doc).rsplit("/", 1)[-1])
+
+
+def _label(names: Sequence[Sequence[Literal]], node: Node) -> str:
+    """A focus node's label (kgkit.graph.labels' policy) from its literals of each of LABELS, else its
+    whole IRI (or blank node id): a finding names exactly the node it is about."""
+    found = label_of((prop, value) for prop, values in zip(LABELS, names, strict=True) for value in values)
+    if found is not None:
+        return found
+    return str(node) if isinstance(node, URIRef | Literal) else node.n3()
