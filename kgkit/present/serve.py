@@ -31,9 +31,10 @@ from typing import Any
 
 from rdflib import Dataset, Graph
 
-from kgkit.errors import InputError
-from kgkit.rdf.read import as_dataset
+from kgkit.errors import InputError, QueryError
 from kgkit.rdf.terms import PREFIXES
+from kgkit.sparql.text import DECLARED
+from kgkit.stores.oxigraph import OxigraphStore
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +136,14 @@ class SparqlServer:
         allow_update: bool = False,
         verbose: bool = False,
     ) -> None:
-        ox = _oxigraph()
-        self.store = ox.Store()
-        data = as_dataset(source).serialize(format="nquads", encoding="utf-8")
-        self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-        self.triples = len(self.store)
+        _oxigraph()
+        # the union of the graphs as a set of triples, as local `kgkit query` answers; a copy that
+        # takes updates when they are allowed (the build's cached store is read-only)
+        if allow_update or isinstance(source, Dataset | Graph):
+            self.store = OxigraphStore.copy_of(source)
+        else:
+            self.store = OxigraphStore.open(source)
+        self.triples = len(self.store.union)
         self.allow_update = allow_update
         self.verbose = verbose
         try:
@@ -189,9 +193,9 @@ class SparqlServer:
             if not self.allow_update:
                 return 403, "text/plain", b"This endpoint is read-only (start kgkit serve with --allow-update).\n"
             try:
-                self.store.update(request.update, prefixes=PREFIXES)
-            except SyntaxError as err:
-                return 400, "text/plain", f"SPARQL syntax error: {err}\n".encode()
+                self.store.update(DECLARED + request.update)
+            except QueryError as err:
+                return 400, "text/plain", f"{err.message}\n".encode()
             except (OSError, ValueError) as err:
                 return 500, "text/plain", f"update failed: {err}\n".encode()
             return 204, "text/plain", b""
@@ -200,14 +204,12 @@ class SparqlServer:
         options: dict[str, Any] = {"prefixes": PREFIXES}
         if request.default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
         if request.named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
         try:
-            result = self.store.query(request.query, **options)
-        except SyntaxError as err:
-            return 400, "text/plain", f"SPARQL syntax error: {err}\n".encode()
+            result = self.store.native_query(request.query, **options)
+        except QueryError as err:
+            return 400, "text/plain", f"{err.message}\n".encode()
         except (OSError, ValueError) as err:
             return 500, "text/plain", f"query failed: {err}\n".encode()
         is_graph = isinstance(result, ox.QueryTriples)

@@ -44,6 +44,8 @@ from kgkit.rdf.formats import RdfFormat, format_for_path
 from kgkit.rdf.oxigraph import ox_format, ox_term, term
 from kgkit.rdf.read import bind_prefixes, load_dataset, union_graph
 from kgkit.rdf.terms import KG, OA
+from kgkit.stores import Source, local_store
+from kgkit.stores.oxigraph import OxigraphStore
 
 LABELS = LABEL_PROPS
 
@@ -74,13 +76,16 @@ class ShaclData(Protocol):
         """:class:`Facts` of each of ``nodes``."""
 
 
-def shacl_data(source: str | Path | Dataset | Graph, *, fast: bool) -> ShaclData:
+def shacl_data(source: Source, *, fast: bool, store: str = "auto") -> ShaclData:
     """The data of a build directory, an RDF file or an in-memory graph, ready for an engine.
 
     ``fast`` (pyshacl-turbo is the engine) reads an N-Quads, N-Triples, Turtle or TriG file with
-    pyoxigraph; everything else is loaded into rdflib. InputError if the file is missing or unreadable.
+    Oxigraph when ``store`` (as for :func:`kgkit.stores.open_store`) picks it; everything else is loaded
+    into rdflib. InputError if the file is missing or unreadable.
 
     >>> type(shacl_data("tests/data/sample.trig", fast=False)).__name__
+    'GraphData'
+    >>> type(shacl_data("tests/data/sample.trig", fast=True, store="memory")).__name__
     'GraphData'
     """
     if isinstance(source, Dataset):
@@ -89,7 +94,8 @@ def shacl_data(source: str | Path | Dataset | Graph, *, fast: bool) -> ShaclData
         return GraphData(_copy(source), None)
     file = resolve_input(source)
     fmt = format_for_path(file)
-    if fast and fmt.name in FAST_FORMATS and fast_path_available():
+    oxigraph = local_store(store, file) == "oxigraph"
+    if fast and oxigraph and fmt.name in FAST_FORMATS and fast_path_available():
         return FileData.open(file)
     return GraphData.load(file)
 
@@ -207,11 +213,9 @@ class FileData:
         focus = list(nodes)
         if not focus:
             return {}  # the graph conforms: no store to load
-        import pyoxigraph as ox
-
-        store = ox.Store()
+        store = OxigraphStore()
         with self._reading():
-            store.extend(self._parse())  # not bulk_load: it renames blank nodes, extend keeps the engine's
+            store.add_quads(self._parse())  # added as they are: blank nodes keep the labels the engine saw
         lookup = StoreLookup(store)
         return {node: lookup.facts(node) for node in focus}
 
@@ -237,10 +241,10 @@ class FileData:
 
 
 class StoreLookup:
-    """The facts :class:`GraphData` finds with rdflib, found with pattern lookups on a pyoxigraph
-    store of the same quads (named graphs kept: a document's graph says what it states)."""
+    """The facts :class:`GraphData` finds with rdflib, found with pattern lookups on an Oxigraph store
+    of the same quads (named graphs kept: a document's graph says what it states)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: OxigraphStore) -> None:
         import pyoxigraph as ox
 
         self.store = store
@@ -256,7 +260,7 @@ class StoreLookup:
         import pyoxigraph as ox
 
         focus = ox_term(node)
-        quads = [] if isinstance(node, Literal) else list(self.store.quads_for_pattern(focus, None, None, None))
+        quads = [] if isinstance(node, Literal) else list(self.store.quads(focus, None, None, None))
         names = [[_rdflib(q.object) for q in quads if q.predicate == p and isinstance(q.object, ox.Literal)]
                  for p in self._labels]
         types = frozenset(_rdflib(q.object) for q in quads if q.predicate == self._type)
@@ -269,15 +273,15 @@ class StoreLookup:
     def _evidence_documents(self, focus: Any) -> set[Any]:
         """kg:sourceDocument of the evidence about ``focus`` or pointing at it as a selector (pattern
         lookups: SPARQL with ``?focus`` substituted scans all evidence, a quarter second a node)."""
-        evidence = {q.subject for p in self._about for q in self.store.quads_for_pattern(None, p, focus)}
-        return {q.object for e in evidence for q in self.store.quads_for_pattern(e, self._source_document, None)}
+        evidence = {q.subject for p in self._about for q in self.store.quads(None, p, focus)}
+        return {q.object for e in evidence for q in self.store.quads(e, self._source_document, None)}
 
     def _documents_in(self, graph: Any) -> set[Any]:
         import pyoxigraph as ox
 
         if graph not in self._in_graph:
             document = ox.NamedNode(str(KG.Document))
-            self._in_graph[graph] = {q.subject for q in self.store.quads_for_pattern(None, self._type, document, graph)}
+            self._in_graph[graph] = {q.subject for q in self.store.quads(None, self._type, document, graph)}
         return self._in_graph[graph]
 
     def _name(self, doc: Any) -> str:
@@ -285,7 +289,7 @@ class StoreLookup:
 
         if doc not in self._names:
             path = ox.NamedNode(str(KG.sourcePath))
-            quads = [] if isinstance(doc, ox.Literal) else self.store.quads_for_pattern(doc, path, None)
+            quads = [] if isinstance(doc, ox.Literal) else self.store.quads(doc, path, None)
             self._names[doc] = document_name(_rdflib(doc), (_rdflib(q.object) for q in quads))
         return self._names[doc]
 

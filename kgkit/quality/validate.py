@@ -18,7 +18,7 @@ from typing import Any
 
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -29,6 +29,7 @@ from kgkit.quality.shacl_data import Facts, shacl_data
 from kgkit.rdf.files import first_line
 from kgkit.rdf.read import bind_prefixes
 from kgkit.rdf.terms import PREFIXES
+from kgkit.stores import Source
 
 #: SHACL engines with pySHACL's ``validate`` API. "turbo" (pyshacl-turbo, Rust) gives reports identical to
 #: pySHACL's on our shapes (tests/test_validate.py compares them) and, given files through pyoxigraph
@@ -96,15 +97,15 @@ class ValidationReport:
 
 
 def validate(
-    source: str | Path | Dataset | Graph = "build", *, shapes: str | Path | None = None, engine: str = "auto"
+    source: Source = "build", *, shapes: str | Path | None = None, engine: str = "auto", store: str = "auto"
 ) -> ValidationReport:
     """Validate a build directory, an RDF file or an in-memory graph against the SHACL shapes.
 
     All named graphs are checked together (their union), without inference. ``shapes`` is a Turtle
     file or a directory of them; by default the repository's ``shapes/``. ``engine`` is "auto",
-    "pyshacl" or "turbo" (see :data:`ENGINES`). With turbo an N-Quads, N-Triples, Turtle or TriG file
-    is read by pyoxigraph and never becomes an rdflib graph (see :mod:`kgkit.quality.shacl_data`); the report
-    is the same.
+    "pyshacl" or "turbo" (see :data:`ENGINES`). With turbo, an N-Quads, N-Triples, Turtle or TriG file
+    that ``store`` (as for :func:`kgkit.stores.open_store`) puts in Oxigraph never becomes an rdflib
+    graph (see :mod:`kgkit.quality.shacl_data`); the report is the same.
 
     >>> report = validate("tests/data/sample.trig")  # doctest: +SKIP
     >>> report.conforms, report.violations  # doctest: +SKIP
@@ -113,7 +114,7 @@ def validate(
     ['A session needs a title']
     """
     name = engine_for(engine)
-    data = shacl_data(source, fast=name == "turbo")
+    data = shacl_data(source, fast=name == "turbo", store=store)
     shapes_graph = load_shapes(shapes)
     conforms, report_graph = _run(ENGINES[name](), data.engine_input(), shapes_graph, shapes)
     results = list(report_graph.subjects(RDF.type, SH.ValidationResult))

@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier
 
 from kgkit.errors import InputError, QueryError
 from kgkit.rdf.files import resolve_input
 from kgkit.rdf.formats import format_for_path
 from kgkit.rdf.oxigraph import OX_FORMATS, ox_format, ox_term, to_rdflib
+from kgkit.rdf.read import as_dataset
 from kgkit.sparql.results import QueryResult
 from kgkit.sparql.text import DECLARED, check_query, uses_named_graphs, with_values
 from kgkit.stores.base import with_timeout
@@ -68,6 +69,26 @@ class OxigraphStore:
         self.capabilities = frozenset({"update", "named-graphs"})
         self._dirty = False
         self._default_is_union = False  # the named store's default graph holds the union (a quad file's)
+
+    @classmethod
+    def copy_of(cls, source: str | Path | Dataset | Graph, *, timeout: float | None = None) -> OxigraphStore:
+        """A writable in-memory store holding the graphs of ``source`` (a build, an RDF file Oxigraph
+        reads, or an rdflib Dataset or Graph)."""
+        import pyoxigraph as ox
+
+        store = cls(timeout=timeout)
+        if isinstance(source, Dataset | Graph):
+            data = as_dataset(source).serialize(format="nquads", encoding="utf-8")
+            store.add_quads(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+            return store
+        file = resolve_input(source)
+        if format_for_path(file).name not in OX_FORMATS:
+            raise InputError("JSON-LD input is read by rdflib only; use --store memory", path=file)
+        try:
+            store.add_quads(ox.parse(path=str(file), format=ox_format(format_for_path(file).name)))
+        except SyntaxError as err:
+            raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+        return store
 
     @classmethod
     def open(cls, source: str | Path, *, timeout: float | None = None) -> OxigraphStore:
@@ -139,13 +160,13 @@ class OxigraphStore:
             raise QueryError(f"SPARQL syntax error: {str(err).splitlines()[0][:200]}") from None
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL Update on the union (what queries without ``GRAPH`` see); an in-memory store only."""
+        """Run a SPARQL Update on the graphs (an in-memory store only); queries see it from then on."""
         self._require_writable()
-        self._refresh()
         try:
-            self.union.update(sparql)
+            self.named.update(sparql)
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {str(err).splitlines()[0][:200]}") from None
+        self._dirty = True
 
     def _store_for(self, sparql: str, options: Mapping[str, Any]) -> Any:
         self._refresh()
