@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from kgkit.cli import options
+from kgkit.cli.options import format_option, timeout_option
 from kgkit.errors import EXIT_FINDINGS, InputError
 from kgkit.present.explain import explain
 from kgkit.sparql.library import list_queries
@@ -23,47 +25,34 @@ SparqlOpt = Annotated[str | None, typer.Option("--sparql", help="SPARQL text to 
 ParamOpt = Annotated[
     list[str] | None, typer.Option("--param", "-p", help="A query parameter as NAME=VALUE (repeatable).")
 ]
-InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file to query.")]
-EndpointOpt = Annotated[
-    str | None, typer.Option("--endpoint", help="Query this SPARQL endpoint URL instead.")
-]
 FormatOpt = Annotated[
     str,
-    typer.Option(
-        "--format",
-        "-f",
-        help=f"Result format: {', '.join(RENDERERS)} "
-        "(CONSTRUCT results: turtle, or any `kgkit export` format).",
+    format_option(
+        f"Result format: {', '.join(RENDERERS)} (CONSTRUCT results: turtle, or any `kgkit export` format)."
     ),
 ]
-TimeoutOpt = Annotated[
-    float | None,
-    typer.Option("--timeout", min=0.0, help="Give up after SECONDS (exit 3), locally or at the --endpoint."),
+TimeoutOpt = Annotated[float | None, timeout_option("Give up after SECONDS (exit 3), locally or at the --endpoint.")]
+QueriesOpt = Annotated[
+    Path | None, typer.Option("--queries", help="Folder of canned queries to use instead of kgkit's own.")
 ]
 ListOpt = Annotated[bool, typer.Option("--list", help="List the canned queries and their parameters.")]
 FailOpt = Annotated[bool, typer.Option("--fail-on-empty", help="Exit 1 when there are no results.")]
-StoreOpt = Annotated[
-    str,
-    typer.Option(
-        "--store",
-        envvar="KGKIT_LOCAL_STORE",
-        help="Local engine: auto (Oxigraph when installed), oxigraph (Rust, fast), memory (rdflib).",
-    ),
-]
 
 
 def query_command(
     name: QueryArg = None,
     sparql: SparqlOpt = None,
     param: ParamOpt = None,
-    input: InputOpt = Path("build"),
-    endpoint: EndpointOpt = None,
+    input: options.Input = Path("build"),
+    endpoint: options.Endpoint = None,
     format: FormatOpt = "table",
     timeout: TimeoutOpt = None,
     list_: ListOpt = False,
+    queries: QueriesOpt = None,
     fail_on_empty: FailOpt = False,
-    store: StoreOpt = "auto",
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Say which engine answered, on stderr.")] = False,
+    store: options.Store = "auto",
+    quiet: options.Quiet = False,
+    verbose: options.Verbose = False,
 ) -> None:
     """Answer a question about the graph with a canned SPARQL query, a .rq file or --sparql text.
 
@@ -74,7 +63,7 @@ def query_command(
         kgkit query sessions-by-day -p conference=kgid:conference/kubecon-cloudnativecon-europe-2024
     """
     if list_:
-        typer.echo(list_queries(), nl=False)
+        typer.echo(list_queries(queries), nl=False)
         return
     if (name is None) == (sparql is None):
         raise InputError("give a canned query name or a .rq file, or --sparql TEXT (see --list)")
@@ -85,7 +74,8 @@ def query_command(
             raise InputError(f"--param wants NAME=VALUE, not {item!r}")
         params[key.strip()] = value
     result = query(
-        name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store
+        name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store,
+        queries=queries,
     )
     sys.stdout.write(render(result, format))
     if verbose:
@@ -93,7 +83,8 @@ def query_command(
         answer = f"{len(result.rows)} rows" if result.kind == "SELECT" else f"a {result.kind} result"
         typer.echo(f"kgkit: {answer} from {where}", err=True)
     if fail_on_empty and result.empty:
-        typer.echo("kgkit: no results", err=True)
+        if not quiet:
+            typer.echo("kgkit: no results", err=True)
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -107,8 +98,10 @@ def register(app: typer.Typer) -> None:
 
 def explain_command(
     entity: Annotated[str, typer.Argument(help="Name, alias or IRI of an entity.")],
-    input: InputOpt = Path("build"),
-    store: StoreOpt = "auto",
+    input: options.Input = Path("build"),
+    store: options.Store = "auto",
+    quiet: options.Quiet = False,
+    verbose: options.Verbose = False,
 ) -> None:
     """Show every fact about an entity, each with the quote and document it came from.
 
@@ -121,4 +114,7 @@ def explain_command(
     facts = explain(entity, source=input, store=store)
     for fact in facts:
         typer.echo(fact.render())
-    typer.echo(f"{len(facts)} facts about {entity!r}.")
+    if not quiet:
+        typer.echo(f"{len(facts)} facts about {entity!r}.")
+    if verbose:
+        typer.echo(f"kgkit: answered from {input} on {engine(store, input)}", err=True)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from kgkit.cli import options
 from kgkit.cli.progress import ProgressBar
 from kgkit.graph.build import build as build_graph
 
@@ -33,10 +34,8 @@ def build(
     jobs: Annotated[
         int | None, typer.Option("-j", "--jobs", min=1, help="Extract with N processes (default: one per core).")
     ] = None,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")] = False,
-    verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="Also say what was read and what came from the cache.")
-    ] = False,
+    quiet: options.Quiet = False,
+    verbose: options.Verbose = False,
 ) -> None:
     """Build the knowledge graph: read documents, extract facts with evidence, write DIR/kg.nq.
 

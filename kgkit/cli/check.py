@@ -7,19 +7,19 @@ from typing import Annotated
 
 import typer
 
+from kgkit.cli import options
+from kgkit.cli.options import format_option
 from kgkit.cli.progress import Spinner
 from kgkit.errors import ValidationFailed
 from kgkit.quality.evaluate import evaluate
-from kgkit.quality.validate import RENDERERS, get_renderer, validate
+from kgkit.quality.validate import RENDERERS, engine_for, get_renderer, validate
 from kgkit.rdf.files import atomic_write
 
-InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
-FormatOpt = Annotated[str, typer.Option("--format", help=f"Report format: {', '.join(RENDERERS)}.")]
+FormatOpt = Annotated[str, format_option(f"Report format: {', '.join(RENDERERS)}.")]
 ShapesOpt = Annotated[
     Path | None,
     typer.Option("--shapes", help="SHACL shapes file or directory (default: the repository's shapes/)."),
 ]
-OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the report to FILE.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -29,14 +29,16 @@ def register(app: typer.Typer) -> None:
 
 
 def validate_command(
-    input: InputOpt = Path("build"),
+    input: options.Input = Path("build"),
     format: FormatOpt = "text",
     shapes: ShapesOpt = None,
-    output: OutputOpt = None,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress spinner.")] = False,
+    output: options.Output = None,
     engine: Annotated[
         str, typer.Option("--engine", help="SHACL engine: auto (turbo if installed), pyshacl, turbo.")
     ] = "auto",
+    store: options.Store = "auto",
+    quiet: options.Quiet = False,
+    verbose: options.Verbose = False,
 ) -> None:
     """Check the graph against the SHACL shapes; exit 1 if it has violations (warnings are allowed).
 
@@ -48,10 +50,13 @@ def validate_command(
     """
     renderer = get_renderer(format)  # an unknown format is an input error, raised before any work
     with Spinner("Validating", enabled=not quiet):
-        report = validate(input, shapes=shapes, engine=engine)
+        report = validate(input, shapes=shapes, engine=engine, store=store)
+    if verbose:
+        typer.echo(f"kgkit: validated {input} with the {engine_for(engine)} engine", err=True)
     text = renderer.render(report)
     if output is None:
-        typer.echo(text)
+        if not quiet or not report.conforms:
+            typer.echo(text)
     else:
         with atomic_write(output) as fh:
             fh.write(text if text.endswith("\n") else text + "\n")
@@ -69,6 +74,7 @@ def eval_command(
     input: Annotated[
         Path | None, typer.Option("-i", "--input", help="Score an existing build instead of building.")
     ] = None,
+    quiet: options.Quiet = False,
     min_precision: Annotated[float, typer.Option("--min-precision", help="Exit 1 if a class scores lower.")] = 0.0,
     min_recall: Annotated[
         float, typer.Option("--min-recall", help="Exit 1 if a class or relation scores lower.")
@@ -83,6 +89,7 @@ def eval_command(
         kgkit eval my-gold/ my-docs/ --min-precision 0.85 --min-recall 0.8
     """
     report = evaluate(gold, paths or [], source=input)
-    typer.echo(report.render())
+    if not quiet:
+        typer.echo(report.render())
     if not report.meets(min_precision, min_recall):
         raise ValidationFailed(f"scores below --min-precision {min_precision} / --min-recall {min_recall}")

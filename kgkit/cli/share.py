@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from kgkit.cli import options
+from kgkit.cli.options import format_option
 from kgkit.cli.progress import ProgressBar, Spinner
 from kgkit.present.serve import DEFAULT_PORT, SparqlServer, serve
 from kgkit.rdf.export import FRAMES, export
@@ -16,14 +18,7 @@ from kgkit.rdf.formats import FORMATS, format_for_path
 from kgkit.stores.http import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials
 from kgkit.stores.load import load
 
-InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
-FormatOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--format", "-f", help=f"{', '.join(FORMATS)} (default: from the -o extension, else turtle)."
-    ),
-]
-OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")]
+FormatOpt = Annotated[str | None, format_option(f"{', '.join(FORMATS)} (default: from the -o extension, else turtle).")]
 FrameOpt = Annotated[
     str | None,
     typer.Option(
@@ -35,7 +30,12 @@ FrameOpt = Annotated[
 
 
 def export_command(
-    input: InputOpt = Path("build"), format: FormatOpt = None, output: OutputOpt = None, frame: FrameOpt = None
+    input: options.Input = Path("build"),
+    format: FormatOpt = None,
+    output: options.Output = None,
+    frame: FrameOpt = None,
+    quiet: options.Quiet = False,
+    verbose: options.Verbose = False,
 ) -> None:
     """Write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
 
@@ -51,12 +51,14 @@ def export_command(
     """
     if format is None:
         format = "jsonld" if frame else format_for_path(output).name if output is not None else "turtle"
-    with Spinner(f"Exporting to {output}", enabled=output is not None):  # never over the data on stdout
+    with Spinner(f"Exporting to {output}", enabled=output is not None and not quiet):  # never over stdout's data
         result = export(input, format=format, output=output, frame=frame)
     if output is None:
         sys.stdout.write(str(result))
-    else:
+    elif not quiet:
         typer.echo(f"kgkit: wrote {result}", err=True)
+    if verbose and output is not None:
+        typer.echo(f"kgkit: {Path(result).stat().st_size} bytes of {format}", err=True)
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -117,12 +119,11 @@ TimeoutOpt = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds t
 RetriesOpt = Annotated[
     int, typer.Option("--retries", min=0, help="Retries of a safe request after a 5xx answer or a dropped connection.")
 ]
-QuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Print nothing but errors.")]
 
 
 def load_command(
     endpoint: EndpointOpt,
-    input: InputOpt = Path("build"),
+    input: options.Input = Path("build"),
     graph: GraphOpt = None,
     replace: ReplaceOpt = False,
     protocol: ProtocolOpt = "auto",
@@ -134,7 +135,8 @@ def load_command(
     token: TokenOpt = None,
     timeout: TimeoutOpt = 60.0,
     retries: RetriesOpt = 2,
-    quiet: QuietOpt = False,
+    quiet: options.Quiet = False,
+    verbose: options.Verbose = False,
 ) -> None:
     """Load the graph into a triple store, one named graph per document, and check the counts.
 
@@ -168,6 +170,9 @@ def load_command(
         )
     if not quiet:
         typer.echo(report.summary())
+    if verbose:
+        for g in report.graphs:
+            typer.echo(f"  {g.name or '(default graph)'}: {g.sent} sent, {g.stored} stored", err=True)
 
 
 _PHASES = {"upload": "Loading", "check": "Checking", "move": "Replacing"}
@@ -177,16 +182,15 @@ _PHASES = {"upload": "Loading", "check": "Checking", "move": "Replacing"}
 
 
 def serve_command(
-    input: InputOpt = Path("build"),
-    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0: any free port).")] = (
-        DEFAULT_PORT
-    ),
+    input: options.Input = Path("build"),
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = DEFAULT_PORT,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
     ] = "127.0.0.1",
     allow_update: Annotated[
         bool, typer.Option("--allow-update", help="Accept SPARQL updates (in memory only; not written back).")
     ] = False,
+    quiet: options.Quiet = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log each request on stderr.")] = False,
 ) -> None:
     """Serve the graph as a local SPARQL endpoint (SPARQL 1.1 Protocol), read-only by default.
@@ -207,8 +211,9 @@ def serve_command(
 
     def ready(server: SparqlServer) -> None:
         mode = "queries and updates" if server.allow_update else "read-only"
-        typer.echo(f"Serving {server.triples} triples at {server.url} ({mode}); Ctrl-C stops.", err=True)
-        if not server.loopback:
+        if not quiet or not server.loopback:
+            typer.echo(f"Serving {server.triples} triples at {server.url} ({mode}); Ctrl-C stops.", err=True)
+        if not server.loopback:  # said even with --quiet
             typer.echo(f"kgkit: warning: listening on {host}: other machines can reach this endpoint", err=True)
 
     try:

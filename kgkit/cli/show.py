@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
+from kgkit.cli import options
 from kgkit.present.report import docs
 from kgkit.present.viz import OUTPUTS, viz
 from kgkit.rdf.terms import slug
-
-InputOpt = Annotated[Path, typer.Option("-i", "--input", help="Build directory or RDF file.")]
 
 
 def viz_command(
@@ -29,7 +28,9 @@ def viz_command(
         str | None, typer.Option("--topic", "-t", help="Only sessions on this topic (or a narrower one).")
     ] = None,
     ontology: Annotated[bool, typer.Option("--ontology", help="Draw the ontology as a class diagram.")] = False,
-    input: InputOpt = Path("build"),
+    input: options.Input = Path("build"),
+    quiet: options.Quiet = False,
+    verbose: options.Verbose = False,
 ) -> None:
     """Draw the graph, one entity's neighbourhood or the ontology (SVG, PNG, interactive HTML or DOT).
 
@@ -44,14 +45,19 @@ def viz_command(
     if output is None:
         output = Path("build") / (("ontology" if ontology else slug(entity) if entity else "kg") + ".svg")
     written = viz(entity, source=input, output=output, topic=topic, ontology=ontology)
-    typer.echo(f"kgkit: wrote {written}", err=True)
+    if not quiet:
+        typer.echo(f"kgkit: wrote {written}", err=True)
+    if verbose:
+        typer.echo(f"kgkit: {written.stat().st_size} bytes", err=True)
 
 
 def docs_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the pages into.")] = Path(
         "build/docs"
     ),
-    input: InputOpt = Path("build"),
+    input: options.Input = Path("build"),
+    quiet: options.Quiet = False,
+    verbose: options.Verbose = False,
 ) -> None:
     """Write HTML documentation of the ontology and a browsable report of the graph, every fact with its quote.
 
@@ -60,7 +66,10 @@ def docs_command(
         kgkit docs -o site    (then open site/index.html in a browser)
     """
     index = docs(output, source=input)
-    typer.echo(f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)", err=True)
+    if not quiet:
+        typer.echo(f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)", err=True)
+    if verbose:
+        typer.echo(f"kgkit: {sum(1 for _ in Path(output).rglob('*.html'))} pages in {output}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from kgkit.errors import QueryError
 from kgkit.sparql.library import resolve
@@ -24,6 +25,7 @@ def query(
     endpoint: str | None = None,
     timeout: float | None = None,
     store: str = "auto",
+    queries: str | Path | None = None,
 ) -> QueryResult:
     """Run a canned query (by name), a ``.rq`` file or SPARQL text.
 
@@ -33,11 +35,12 @@ def query(
     ``store`` picks the local backend for a file or build: "oxigraph" (Rust, via pyoxigraph; the
     build's store is cached beside kg.nq), "memory" (rdflib), or "auto" (Oxigraph when installed).
     Every backend gives the same rows (the store contract tests compare them on every canned query).
+    ``queries`` is a folder of canned queries to use instead of kgkit's own.
 
     >>> query("orgs-on-sustainability", source="build").rows[0][0]
     rdflib.term.Literal('CNCF TAG Environmental Sustainability')
     """
-    canned = resolve(query)
+    canned = resolve(query, queries)
     if endpoint is not None or local_store(store, source) == "memory":
         check_query(canned.text, path=canned.path)  # rdflib parses first; Oxigraph parses for itself
     bindings = canned.bindings(params)
