@@ -84,7 +84,7 @@ def built_counts(ds: Dataset) -> dict[str, int]:
     return {str(g.identifier): len(g) for g in ds.graphs() if len(g) and str(g.identifier).startswith(KGKIT_GRAPHS)}
 
 
-SMALL = Path(__file__).parent / "data" / "query" / "kg.trig"  # 4 graphs, 351 triples
+SMALL = Path(__file__).resolve().parent.parent / "data" / "query" / "kg.trig"  # 4 graphs, 351 triples
 
 
 @pytest.fixture(scope="module")
@@ -427,7 +427,7 @@ def test_graph_option_for_a_file_of_triples(oxigraph_url: str, tmp_path: Path) -
     report = load(oxigraph_url, ttl, graphs=["http://example.org/extra"])
     assert [(g.name, g.stored) for g in report.graphs] == [("http://example.org/extra", 1)]
     with pytest.raises(InputError, match=r"no graph http://example\.org/none in the source"):
-        load(oxigraph_url, as_dataset(Path(__file__).parent / "data" / "query" / "kg.trig"),
+        load(oxigraph_url, as_dataset(Path(__file__).resolve().parent.parent / "data" / "query" / "kg.trig"),
              graphs=["http://example.org/none"])
     wipe(store)
 

@@ -25,7 +25,7 @@ from kgkit.stores.memory import MemoryStore
 from kgkit.stores.query import query
 from kgkit.stores.remote import SparqlStore
 
-DATA = Path(__file__).parent / "data" / "query"
+DATA = Path(__file__).resolve().parent.parent / "data" / "query"
 KG = DATA / "kg.trig"
 KGID = "https://w3id.org/kgkit/id/"
 EU24 = "kgid:conference/kubecon-cloudnativecon-europe-2024"

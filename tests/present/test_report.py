@@ -17,7 +17,7 @@ from kgkit.cli import show
 from kgkit.errors import InputError
 from kgkit.present.report import docs
 
-HOSTILE = Path(__file__).parent / "data" / "viz" / "hostile.trig"
+HOSTILE = Path(__file__).resolve().parent.parent / "data" / "viz" / "hostile.trig"
 EU24_PAGE = "conference-kubecon-cloudnativecon-europe-2024.html"
 
 

@@ -32,7 +32,7 @@ from kgkit.stores.remote import Endpoints, SparqlStore, guess_endpoints
 
 CliRun = Callable[..., tuple[int, str, str]]
 
-KG = Path(__file__).parent / "data" / "query" / "kg.trig"
+KG = Path(__file__).resolve().parent.parent / "data" / "query" / "kg.trig"
 EX = "http://example.org/"
 G1, G2 = URIRef(EX + "g1"), URIRef(EX + "g2")
 

@@ -29,7 +29,7 @@ from kgkit.rdf.formats import FORMATS
 from kgkit.rdf.jsonld import CONTEXT_FILE, jsonld_context
 from kgkit.rdf.read import as_dataset, load_dataset, union_graph
 
-KG = Path(__file__).parent / "data" / "query" / "kg.trig"
+KG = Path(__file__).resolve().parent.parent / "data" / "query" / "kg.trig"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -326,7 +326,7 @@ def test_framed_output_is_byte_identical_across_runs(built_dir: Path, framed_doc
 
 
 def test_cli_frame_options(run_cli: CliRun, built_dir: Path, tmp_path: Path) -> None:
-    frame = Path(__file__).parent / "data" / "frames" / "people.jsonld"
+    frame = Path(__file__).resolve().parent.parent / "data" / "frames" / "people.jsonld"
     code, out, err = run_cli("export", "-i", str(built_dir), "--frame", str(frame))
     assert code == 0, err
     people = json.loads(out)["@graph"]

@@ -28,7 +28,7 @@ import websocket
 from kgkit.present.report import docs
 from kgkit.present.viz import viz
 
-HOSTILE = Path(__file__).parent / "data" / "viz" / "hostile.trig"
+HOSTILE = Path(__file__).resolve().parent.parent / "data" / "viz" / "hostile.trig"
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 
 if CHROMIUM is None and not os.environ.get("CI"):  # CI installs it (.ci/apt-packages.txt), so there it must run

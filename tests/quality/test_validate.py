@@ -18,7 +18,7 @@ from kgkit.quality.shacl_data import FileData, GraphData, fast_path_available, s
 from kgkit.quality.validate import RENDERERS, SHAPES_DIR, Finding, ValidationReport, validate
 from kgkit.rdf.read import union_graph
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE = DATA / "sample.trig"
 BROKEN = DATA / "shapes"
 KGID = "https://w3id.org/kgkit/id/"

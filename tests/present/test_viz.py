@@ -19,7 +19,7 @@ from kgkit.cli import show
 from kgkit.errors import InputError
 from kgkit.present.viz import CLASS_STYLES, OUTPUTS, viz
 
-HOSTILE = Path(__file__).parent / "data" / "viz" / "hostile.trig"
+HOSTILE = Path(__file__).resolve().parent.parent / "data" / "viz" / "hostile.trig"
 EU24 = "KubeCon + CloudNativeCon Europe 2024"
 SVG = "{http://www.w3.org/2000/svg}"
 
