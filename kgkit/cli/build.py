@@ -34,6 +34,15 @@ def build(
     jobs: Annotated[
         int | None, typer.Option("-j", "--jobs", min=1, help="Extract with N processes (default: one per core).")
     ] = None,
+    pipeline: Annotated[
+        str | None,
+        typer.Option(
+            "--pipeline",
+            envvar="KGKIT_PIPELINE",
+            help="Extraction components: 'list' shows them; 'default,-topics' leaves one out; "
+            "'default,+mypkg.mod:name' adds your own; or the whole list, comma-separated.",
+        ),
+    ] = None,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -52,7 +61,15 @@ def build(
       kgkit build ~/writeups -o out      # your folder of write-ups into out/kg.nq
 
       kgkit build notes.md --strict      # fail (exit 2) on a bad document
+
+      kgkit build --pipeline list        # the extraction components, in order
     """
+
+    if pipeline is not None and pipeline.strip() == "list":
+        from kgkit.extraction import Pipeline
+
+        typer.echo(Pipeline.from_spec(None).describe(), nl=False)
+        return
 
     def warn(message: str) -> None:
         typer.echo(f"kgkit: warning: {message}", err=True)
@@ -66,6 +83,7 @@ def build(
             warn=warn,
             jobs=jobs,
             progress=bar.update,
+            pipeline=pipeline,
             **({"curation": curation} if curation else {}),
         )
     if quiet:

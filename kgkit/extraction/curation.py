@@ -21,7 +21,8 @@ import yaml
 from rdflib import Literal, URIRef
 
 from kgkit.errors import InputError
-from kgkit.extraction.extract import Extraction, Fact
+from kgkit.extraction.component import component
+from kgkit.extraction.state import DocState, Extraction, Fact
 from kgkit.rdf.terms import SCHEMA
 
 CURATED = 1.0
@@ -125,3 +126,11 @@ def _merged(f: Fact, old: URIRef, into: URIRef) -> Fact:
     o = into if f.o == old else f.o
     p = SCHEMA.alternateName if f.s == old and f.p == SCHEMA.name else f.p
     return Fact(s, p, o, f.span, f.method, f.confidence)
+
+
+@component("curation", requires=["facts"], provides=["facts"])
+def curate(st: DocState) -> None:
+    """The curation file's reject, accept, merge, rename and alias operations (the last component)."""
+    curation = st.settings.get("curation")
+    if isinstance(curation, Curation):
+        curation.apply(st.out)

@@ -27,9 +27,8 @@ from rdflib import RDF
 from kgkit import resources
 from kgkit.documents import SUFFIXES_HELP, Found, document_name, read_bytes, read_document, scan_documents
 from kgkit.errors import DocumentError, InputError
-from kgkit.extraction.curation import Curation, load_curation
-from kgkit.extraction.extract import extract
-from kgkit.extraction.gazetteer import DATA_DIR, load_gazetteer
+from kgkit.extraction.curation import load_curation
+from kgkit.extraction.pipeline import DEFAULT_PIPELINE, Pipeline, parse_spec
 from kgkit.graph.evidence import document_lines
 from kgkit.graph.reference import reference_lines
 from kgkit.graph.vocabulary import concept_quads, vocabulary_quads
@@ -87,6 +86,7 @@ def build(
     warn: Callable[[str], None] | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pipeline: str | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of the documents under ``paths`` (default: the bundled corpus).
 
@@ -101,6 +101,7 @@ def build(
     graph is kept in ``out_dir/.kgkit-cache/`` under a hash of its bytes, its name and everything
     extraction depends on (kgkit's code, data/ and the curation file), so a rebuild re-extracts only
     the documents that changed. ``progress(done, total)`` hears of each document extracted.
+    ``pipeline`` changes the extraction components (see :meth:`kgkit.extraction.Pipeline.from_spec`).
 
     >>> build(["data/corpus"], "build").summary()   # doctest: +ELLIPSIS
     'Built build/kg.nq: 5 documents, ...'
@@ -119,13 +120,16 @@ def build(
         more = ", ..." if len(kinds) > 5 else ""
         warn(f"ignored {files} ({', '.join(kinds[:5])}{more}), such as {scan.ignored[0]}")
     curation_file = _curation_file(curation)
-    load_curation(curation_file)  # a broken curation file fails before any work
+    setup = Setup(pipeline, curation_file, min_confidence)
+    parse_spec(pipeline)  # a broken component list or curation file fails before any work
+    load_curation(curation_file)
     output = Path(out_dir) / KG_FILE
     cache = output.parent / CACHE_DIR
     with output_lock(output.parent):
         remove_stale_temps(output)  # left by a build that was killed while writing
         cache.mkdir(parents=True, exist_ok=True)
-        plan, problems = _plan(scan.found, cache, _fingerprint(curation_file, min_confidence))
+        chosen = setup.pipeline(cache)  # every resource loaded (and checked) once, before any document
+        plan, problems = _plan(scan.found, cache, _fingerprint(curation_file, min_confidence, chosen))
         plan.sort(key=lambda task: task.id)  # the order of the graphs in kg.nq
         known = {task.order: _cached(cache, task) for task in plan}
         # with every document cached, kg.nq may already be what they give; else it is written while
@@ -135,7 +139,7 @@ def build(
         docs: list[DocOutcome] = []
         with contextlib.ExitStack() as writing:
             out = None if triples is not None else writing.enter_context(atomic_write(output, "wb"))
-            for task, outcome in _run(plan, known, cache, curation_file, min_confidence, jobs, progress):
+            for task, outcome in _run(plan, known, cache, setup, jobs, progress):
                 problems += [(task.order, False, w) for w in outcome.warnings]
                 if outcome.error is not None:
                     problems.append((task.order, True, outcome.error))
@@ -235,10 +239,34 @@ def _plan(found: Sequence[Found], cache: Path, fingerprint: str) -> tuple[list[T
     return tasks, problems
 
 
-def _fingerprint(curation_file: Path | None, min_confidence: float) -> str:
+@dataclass(frozen=True)
+class Setup:
+    """How every document of a build is extracted: the pipeline spec, the curation file, the bar."""
+
+    spec: str | None
+    curation_file: Path | None
+    min_confidence: float
+
+    def pipeline(self, cache: Path | None) -> Pipeline:
+        """The pipeline, made once per process (and again when the curation file changes)."""
+        stamp = None
+        if self.curation_file is not None and self.curation_file.exists():
+            stamp = (self.curation_file.stat().st_mtime_ns, self.curation_file.stat().st_size)
+        return _pipeline(self.spec, self.curation_file, stamp, cache)
+
+
+@lru_cache(maxsize=4)
+def _pipeline(spec: str | None, curation_file: Path | None, stamp: tuple[int, int] | None, cache: Path | None) -> Pipeline:
+    return Pipeline.from_spec(spec, curation=curation_file, cache_dir=cache)
+
+
+def _fingerprint(curation_file: Path | None, min_confidence: float, pipeline: Pipeline) -> str:
     """A hash of everything a document's graph depends on besides its own bytes: the code of every
-    module the build can import, kgkit's data files (but the sample corpus) and the curation file."""
+    module the build can import, kgkit's data files (but the sample corpus), the pipeline's components
+    and the curation file."""
     h = hashlib.sha256(f"{min_confidence}".encode())
+    if pipeline.names != list(DEFAULT_PIPELINE):  # (the default adds nothing: keys stay as they were)
+        h.update(pipeline.fingerprint.encode())
     h.update(_package_digest())
     if curation_file is not None:
         h.update(curation_file.read_bytes())
@@ -261,17 +289,6 @@ def _package_digest() -> bytes:
     return h.digest()
 
 
-def _curation(path: Path | None) -> Curation:
-    """The curation file's operations, read once per process (and again when the file changes)."""
-    stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path is not None and path.exists() else None
-    return _read_curation(path, stamp)
-
-
-@lru_cache(maxsize=4)
-def _read_curation(path: Path | None, stamp: tuple[int, int] | None) -> Curation:
-    return load_curation(path)
-
-
 def _curation_file(curation: str | Path | None) -> Path | None:
     if curation is None or (Path(curation) == DEFAULT_CURATION and not DEFAULT_CURATION.exists()):
         return None
@@ -283,15 +300,14 @@ def _run(
     plan: list[Task],
     known: dict[int, DocOutcome | None],
     cache: Path,
-    curation_file: Path | None,
-    min_confidence: float,
+    setup: Setup,
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[tuple[Task, DocOutcome]]:
     """Each planned document's outcome in plan order, as soon as it is known: from the cache
     (``known``), or extracted, in parallel when there are several."""
     todo = [task for task in plan if known[task.order] is None]
-    extracted = _extract_all(todo, cache, curation_file, min_confidence, jobs, progress)
+    extracted = _extract_all(todo, cache, setup, jobs, progress)
     for task in plan:
         yield task, known[task.order] or next(extracted)
 
@@ -299,16 +315,15 @@ def _run(
 def _extract_all(
     todo: list[Task],
     cache: Path,
-    curation_file: Path | None,
-    min_confidence: float,
+    setup: Setup,
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> Iterator[DocOutcome]:
     """Extract the documents of ``todo``: their outcomes in order, each as soon as it is done."""
     workers = min(jobs or os.cpu_count() or 1, len(todo))
-    args = [(task, cache, curation_file, min_confidence) for task in todo]
+    args = [(task, cache, setup) for task in todo]
     if workers > 1 and len(todo) >= 8 and "fork" in multiprocessing.get_all_start_methods():
-        load_gazetteer(DATA_DIR, cache)  # loaded once here, shared with the forked workers
+        setup.pipeline(cache)  # made once here, shared with the forked workers
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             chunk = max(1, min(32, len(todo) // (4 * workers)))
             for i, outcome in enumerate(pool.map(_extract_one, args, chunksize=chunk)):
@@ -324,9 +339,10 @@ def _tell(progress: Callable[[int, int], None] | None, i: int, total: int, outco
     return outcome
 
 
-def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
+def _extract_one(args: tuple[Task, Path, Setup]) -> DocOutcome:
     """Read, extract and curate one document; write its graph's sorted lines to the cache."""
-    task, cache, curation_file, min_confidence = args
+    task, cache, setup = args
+    min_confidence = setup.min_confidence
     outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
     try:
         doc = read_document(task.path, task.root)
@@ -336,9 +352,9 @@ def _extract_one(args: tuple[Task, Path, Path | None, float]) -> DocOutcome:
     doc.id = task.id
     outcome.warnings = list(doc.warnings)
     try:
-        gazetteer = load_gazetteer(DATA_DIR, cache)
-        ex = extract(doc, gazetteer)
-        _curation(curation_file).apply(ex)
+        pipeline = setup.pipeline(cache)
+        gazetteer = pipeline.gazetteer
+        ex = pipeline(doc)
         lines = document_lines(ex, min_confidence)
     except Exception as err:  # a bug in kgkit, but one document must not stop the build
         reason = f"{type(err).__name__}: {err}".splitlines()[0][:200]

@@ -18,7 +18,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.plugins.serializers.nt import _quote_encode, _quoteLiteral
 from rdflib.term import Node
 
-from kgkit.extraction.extract import Extraction, Fact
+from kgkit.extraction.state import Extraction, Fact
 from kgkit.graph.labels import NAME_PROPS
 from kgkit.rdf.files import one_line
 from kgkit.rdf.ntriples import Quad, n3_iri

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from rdflib import RDF, SKOS, Literal
 
-from kgkit.extraction.extract import load_topics, topic_iri
+from kgkit.extraction.topics import load_topics, topic_iri
 from kgkit.rdf.ntriples import Quad
 from kgkit.rdf.terms import (
     KG,

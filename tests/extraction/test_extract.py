@@ -7,7 +7,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kgkit.documents.read import read_document
-from kgkit.extraction.extract import Extraction, extract, topics_in
+from kgkit.extraction import Extraction, extract, topics_in
 from kgkit.rdf.terms import ID, KG, SCHEMA
 
 

@@ -102,7 +102,7 @@ def test_the_fast_writer_gives_the_lines_of_the_quads(min_confidence: float) -> 
 def test_the_fast_writer_sorts_a_fact_about_an_evidence_node_too() -> None:
     """document_lines sorts the evidence nodes as one block; a fact whose subject is in that block
     (curation may merge into any IRI) must not break the order."""
-    from kgkit.extraction.extract import Fact
+    from kgkit.extraction import Fact
     from kgkit.graph.evidence import evidence_iri
     from kgkit.rdf.terms import SCHEMA
 
@@ -219,28 +219,28 @@ def test_summary_counts_warnings_and_skipped_documents(tmp_path: Path) -> None:
     assert result.summary().startswith(f"Built {result.output}: 2 documents (5 warnings), 1 skipped, ")
 
 
-def test_a_document_the_extractor_fails_on_is_skipped_not_fatal(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    module = sys.modules["kgkit.graph.build"]  # `kgkit.build` is the function kgkit/__init__.py exports
-    real = module.extract
+def test_a_document_the_extractor_fails_on_is_skipped_not_fatal(tmp_path: Path) -> None:
+    from kgkit.extraction import REGISTRY, component
 
-    def flaky(doc, gazetteer=None):  # type: ignore[no-untyped-def]
-        if doc.name == "same-name.md":
+    @component("explode-on-same-name", requires=["sentences"])
+    def explode(st):  # type: ignore[no-untyped-def]
+        if st.doc.name == "same-name.md":
             raise IndexError("string index out of range\nmore detail")
-        return real(doc, gazetteer)
 
-    monkeypatch.setattr(module, "extract", flaky)
     bad = DATA / "bad"
     warned: list[str] = []
-    result = build([bad / "good.md", bad / "same-name.md"], tmp_path, warn=warned.append)
-    assert result.documents == 1 and len(result.skipped) == 1
-    assert warned == [
-        f"skipped {bad / 'same-name.md'}: could not extract its facts "
-        "(kgkit bug, please report it: IndexError: string index out of range)"
-    ]
-    with pytest.raises(DocumentError, match="could not extract its facts"):
-        build([bad / "good.md", bad / "same-name.md"], tmp_path / "strict", strict=True)
+    try:
+        spec = "default,+explode-on-same-name"
+        result = build([bad / "good.md", bad / "same-name.md"], tmp_path, warn=warned.append, pipeline=spec)
+        assert result.documents == 1 and len(result.skipped) == 1
+        assert warned == [
+            f"skipped {bad / 'same-name.md'}: could not extract its facts "
+            "(kgkit bug, please report it: IndexError: string index out of range)"
+        ]
+        with pytest.raises(DocumentError, match="could not extract its facts"):
+            build([bad / "good.md", bad / "same-name.md"], tmp_path / "strict", strict=True, pipeline=spec)
+    finally:
+        REGISTRY.pop("explode-on-same-name", None)
 
 
 def _many_documents(tmp_path: Path) -> Path:

@@ -1,0 +1,154 @@
+"""Conference editions: series mentions, the document's conference, its dates, city and attendance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from rdflib import XSD
+
+from kgkit.extraction.component import component
+from kgkit.extraction.patterns import (
+    _DIGIT,
+    ATTEND,
+    CONF_GAZETTEER,
+    CONF_PATTERN,
+    DATE_RANGE,
+    MONTHS,
+    literal,
+)
+from kgkit.extraction.state import DocState
+from kgkit.rdf.terms import KG
+
+
+@lru_cache(maxsize=32)
+def _series_regexes(pattern: str, city_alt: str, region_alt: str) -> tuple[re.Pattern[str], ...]:
+    return (
+        re.compile(f"(?:{pattern})"),
+        re.compile(rf"(?:{city_alt})(?=\s+\Z)"),
+        re.compile(rf"(?:\s+(?P<region>{region_alt}))?(?:\s*(?P<year>'\d\d|20\d\d)\b)?(?:\s+in\s+(?P<year2>20\d\d))?"),
+    )
+
+
+def _series_mentions(
+    text: str, pattern: str, city_alt: str, region_alt: str
+) -> Iterator[tuple[int, int, str | None, re.Match[str]]]:
+    """Mentions of a conference series: ``[City ]Name[ Region][ Year][ in Year]`` as (start, end, city,
+    the match of the part after the name), left to right without overlaps. The name is searched
+    first and the city looked for just before it: one regex starting with a list of cities would
+    try every city at every position of the text."""
+    name_re, city_re, tail_re = _series_regexes(pattern, city_alt, region_alt)
+    pos = 0
+    while (m := name_re.search(text, pos)) is not None:
+        window = max(pos, m.start() - 200)
+        c = city_re.search(text, window, m.start()) if city_alt else None
+        tail = tail_re.match(text, m.end())
+        assert tail is not None  # every part of it is optional
+        yield (c.start() if c else m.start()), tail.end(), (c.group() if c else None), tail
+        pos = tail.end() if tail.end() > m.start() else m.start() + 1
+
+
+# -------------------------------------------------------------- conferences
+@component('conferences', requires=['sentences', 'search'], provides=['conference', 'conf_dates', 'year'])
+def conference_facts(st: DocState) -> None:
+    """Conference editions the text names, the document's own conference, its dates, city and attendance."""
+    series = st.curated.get("conference_series", [])
+    regions: dict[str, list[str]] = st.curated.get("regions", {})
+    cities: dict[str, list[str]] = st.curated.get("cities", {})
+    region_alt = "|".join(sorted((re.escape(a) for r in regions.values() for a in r), key=len, reverse=True))
+    city_alt = "|".join(sorted(map(re.escape, cities), key=len, reverse=True))
+    mentions: list[tuple[int, int, str, str | None, int | None, str | None, str]] = []
+    text = st.search
+    for s in series:
+        for start, end, city, m in _series_mentions(text, s["pattern"], city_alt, region_alt):
+            region = next((r for r, al in regions.items() if m.group("region") in al), None)
+            if city and not region:
+                region = cities[city][1]
+            y = m.group("year") or m.group("year2")
+            year = (2000 + int(y[1:]) if y.startswith("'") else int(y)) if y else None
+            mentions.append((start, end, s["name"], region, year, city, s.get("organizer", "")))
+    if not mentions:
+        return
+
+    # the document's conference: the most specific mention in the title, else the most frequent
+    def score(m: tuple[int, int, str, str | None, int | None, str | None, str]) -> tuple[int, int, int]:
+        in_title = st.doc.title_span is not None and st.doc.title_span[0] <= m[0] < st.doc.title_span[1]
+        return (int(in_title or m[0] < st.doc.body_start), int(m[3] is not None) + int(m[4] is not None), -m[0])
+
+    main = max(mentions, key=score)
+    main_year = main[4] or st.year
+    main_region = main[3]
+    if main_year:
+        st.year = main_year
+    for start, end, name, region, year, city, organizer in mentions:
+        same = (
+            region in (None, main_region)
+            and year in (None, main_year)
+            and name == main[2]
+            and not (city and main_region and cities[city][1] != main_region)
+        )
+        r, y = (main_region, main_year) if same else (region, year)
+        canonical = " ".join(x for x in (name, r, str(y) if y else None) if x)
+        span = st.span_of(start) if start >= st.doc.body_start else (start, end)
+        iri = st.entity("conference", canonical, span, "pattern", CONF_GAZETTEER, surface=text[start:end].strip())
+        if same and st.conference is None:
+            st.conference = iri
+        # the series' organizer, when the document names it (the sentence naming it is the evidence)
+        named = next((h for h in st.hits if h.entry.kind == "org" and h.entry.name == organizer), None)
+        if named and iri not in st.organized:
+            st.organized.add(iri)
+            where = st.span_of(named.start)
+            org_iri = st.from_entry(named.entry, where, named.text)
+            st.add(iri, KG.organizer, org_iri, where, "gazetteer", CONF_PATTERN)
+    if st.conference is None:
+        return
+    conference_details(st, cities)
+
+
+def conference_details(st: DocState, cities: dict[str, list[str]]) -> None:
+    assert st.conference is not None
+    conf = st.conference
+    d = st.doc
+    zones = [(d.title_span or (0, 0))] + [(0, d.body_start)] + [(s.start, s.end) for s in st.sentences]
+    for a, b in zones:
+        chunk = d.text[a:b]
+        m = DATE_RANGE.search(chunk) if st.conf_dates is None else None
+        if m:
+            mon = MONTHS[(m.group("m") or m.group("m2"))[:3].lower()]
+            y = int(m.group("y") or m.group("y2"))
+            d1, d2 = int(m.group("d1") or m.group("e1")), int(m.group("d2") or m.group("e2"))
+            try:
+                st.conf_dates = (dt.date(y, mon, d1), dt.date(y, mon, d2))
+            except ValueError:
+                continue
+            span = (a, b) if a >= d.body_start else st.meta_span(a, b, m.start())
+            st.add(
+                conf, KG.startDate, literal(st.conf_dates[0], datatype=XSD.date), span, "pattern", CONF_PATTERN
+            )
+            st.add(
+                conf, KG.endDate, literal(st.conf_dates[1], datatype=XSD.date), span, "pattern", CONF_PATTERN
+            )
+        for cm in re.finditer(
+            r"\b(?:in|to|at|en|à|a|nach)\s+(?P<city>[A-ZÀ-Ý][a-zà-ÿ]+(?: [A-Z][a-z]+)?)"
+            r"(?:,\s*(?P<country>[A-Z][a-z]+))?",
+            chunk,
+        ):
+            city = cm.group("city")
+            if city in cities and not st.located:
+                st.located = True
+                span = (a, b) if a >= d.body_start else st.meta_span(a, b, cm.start())
+                english = cities[city][2] if len(cities[city]) > 2 else city
+                place = st.entity("place", english, span, "pattern", CONF_PATTERN, surface=city)
+                st.add(conf, KG.location, place, span, "pattern", CONF_PATTERN)
+                country = st.entity("place", cities[city][0], span, "pattern", CONF_PATTERN)
+                st.add(place, KG.containedInPlace, country, span, "pattern", CONF_PATTERN)
+    for s in st.sentences:
+        m = ATTEND.search(d.masked, s.start, s.end) if _DIGIT.search(d.masked, s.start, s.end) else None
+        if m:
+            raw = m.group("n").replace(",", "").replace(" ", "")
+            n = int(float(raw[:-1]) * 1000) if raw[-1] in "kK" else int(raw.replace(".", ""))
+            st.add(
+                conf, KG.attendance, literal(n, datatype=XSD.integer), (s.start, s.end), "pattern", CONF_PATTERN
+            )

@@ -1,0 +1,213 @@
+"""The per-document state every extraction component reads and writes."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import RDF, Literal, URIRef
+from rdflib.term import Node
+
+from kgkit.documents.document import Document
+from kgkit.extraction.gazetteer import Entry, Gazetteer, Match
+from kgkit.extraction.patterns import (
+    CONF_GAZETTEER,
+    CONF_PATTERN,
+    KIND_CLASS,
+    MONTHS,
+    PERSON_NAME,
+    STOP_CAPS,
+    is_person_name,
+    literal,
+)
+from kgkit.rdf.terms import ID, KG, SCHEMA, entity_iri
+
+
+@dataclass
+class Fact:
+    """One extracted triple and where it came from."""
+
+    s: URIRef
+    p: URIRef
+    o: Node
+    span: tuple[int, int]
+    method: str
+    confidence: float
+
+
+@dataclass
+class Section:
+    level: int
+    title: str
+    span: tuple[int, int]
+    topics: set[str]
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+    section: Section | None
+
+
+@dataclass
+class Extraction:
+    """Everything one document yields: facts, and the entities it mentions by IRI."""
+
+    doc: Document
+    document_iri: URIRef
+    facts: list[Fact] = field(default_factory=list)
+    candidates: list[tuple[str, str, float]] = field(default_factory=list)  # (kind, name, confidence)
+
+
+@dataclass
+class DocState:
+    """One document on its way through the pipeline: what each component read and wrote so far.
+
+    Components write the fields they declare (``provides``) and read those they ``require``; the
+    helpers below add facts and entities with their evidence span, method and confidence.
+    """
+
+    doc: Document
+    gz: Gazetteer
+    curated: dict[str, Any]
+    out: Extraction
+    settings: dict[str, Any] = field(default_factory=dict)
+    lang: str = "en"
+    named: set[URIRef] = field(default_factory=set)
+    sentences: list[Sentence] = field(default_factory=list)
+    sentence_starts: list[int] = field(default_factory=list)  # in order, not overlapping
+    search: str = ""  # the masked text with the title and description lines readable again
+    hits: list[Match] = field(default_factory=list)  # gazetteer matches in the body
+    local_alias: dict[str, Entry] = field(default_factory=dict)
+    conference: URIRef | None = None
+    conf_dates: tuple[dt.date, dt.date] | None = None
+    year: int | None = None
+    sessions: list[tuple[URIRef, Sentence | None, set[str]]] = field(default_factory=list)
+    organized: set[URIRef] = field(default_factory=set)
+    main_event: URIRef | None = None  # a co-located event the document is about (its title names it)
+    located: bool = False
+    cache: dict[str, Any] = field(default_factory=dict)  # what a component computes once and reads again
+
+    @classmethod
+    def start(cls, doc: Document, gazetteer: Gazetteer, curated: dict[str, Any], settings: dict[str, Any]) -> DocState:
+        """The state before the first component: the document, and the resources every run shares."""
+        return cls(
+            doc=doc,
+            gz=gazetteer,
+            curated=curated,
+            out=Extraction(doc, ID[f"document/{doc.id}"]),
+            settings=dict(settings),
+            lang=doc.language,
+            year=doc.date.year if doc.date else None,
+        )
+
+    # -------------------------------------------------------------- fact helpers
+    def add(self, s: URIRef, p: URIRef, o: Node, span: tuple[int, int], method: str, conf: float) -> None:
+        self.out.facts.append(Fact(s, p, o, span, method, conf))
+
+    def text_literal(self, value: str) -> Literal:
+        return literal(value, lang=self.lang)
+
+    def entity(
+        self,
+        kind: str,
+        name: str,
+        span: tuple[int, int],
+        method: str,
+        conf: float,
+        entry: Entry | None = None,
+        surface: str | None = None,
+    ) -> URIRef:
+        """The IRI of an entity, typed and named in this document's graph (once)."""
+        canonical = entry.name if entry else name
+        iri = entity_iri(kind, canonical)
+        if iri not in self.named:
+            self.named.add(iri)
+            self.add(iri, RDF.type, KIND_CLASS[kind], span, method, conf)
+            plain = entry is not None or kind in ("conference", "place")  # canonical, language-neutral names
+            name_lit = literal(canonical) if plain else self.text_literal(canonical)
+            self.add(iri, SCHEMA.name, name_lit, span, method, conf)
+            if entry is None and method == "pattern":
+                self.out.candidates.append((kind, canonical, conf))
+            if kind != "session":
+                self.add(self.out.document_iri, KG.mentions, iri, span, method, conf)
+        if surface and surface != canonical:
+            self.add(iri, SCHEMA.alternateName, self.text_literal(surface), span, method, conf)
+        return iri
+
+    def from_entry(self, entry: Entry, span: tuple[int, int], surface: str | None = None) -> URIRef:
+        return self.entity(entry.kind, entry.name, span, "gazetteer", CONF_GAZETTEER, entry, surface)
+
+    def sentence_at(self, pos: int) -> Sentence | None:
+        i = bisect.bisect_right(self.sentence_starts, pos) - 1
+        if i >= 0 and pos < self.sentences[i].end:
+            return self.sentences[i]
+        return None
+
+    def span_of(self, pos: int) -> tuple[int, int]:
+        s = self.sentence_at(pos)
+        return (s.start, s.end) if s else (pos, pos + 1)
+
+    # -------------------------------------------------------------- the passes
+    def meta_span(self, a: int, b: int, offset: int) -> tuple[int, int]:
+        line = self.doc.line_of(a + offset)
+        return self.doc.line_span(line)
+
+    def in_org_slot(self, pos: int) -> bool:
+        """Is ``pos`` where an organization stands: after "Name, ", "Name (" or "from "?"""
+        before = self.doc.masked[max(0, pos - 80) : pos]
+        if re.search(r"\bfrom(?:\s+the)?\s*$", before):
+            return True
+        m = re.search(rf"(?P<name>{PERSON_NAME})\s*[,(]\s*$", before)
+        return m is not None and is_person_name(m.group("name")) and self.gz.lookup(m.group("name")) is None
+
+    def org_in(self, text: str) -> URIRef | None:
+        for word in text.split():
+            e = self.local_alias.get(word) or (self.gz.lookup(word) if len(word) > 2 else None)
+            if e and e.kind == "org":
+                return entity_iri("org", e.name)
+        return None
+
+    def sections(self) -> list[Section]:
+        seen: list[Section] = []
+        for s in self.sentences:
+            if s.section and (not seen or seen[-1] is not s.section):
+                seen.append(s.section)
+        return seen
+
+    def date_of(self, m: re.Match[str]) -> dt.date | None:
+        month = MONTHS[(m.group("m1") or m.group("m2"))[:3].lower()]
+        dnum = int(m.group("d1") or m.group("d2"))
+        year = self.conf_dates[0].year if self.conf_dates else self.year
+        if not year:
+            return None
+        try:
+            return dt.date(year, month, dnum)
+        except ValueError:
+            return None
+
+    def resolve_org(self, name: str, span: tuple[int, int], known_only: bool = False) -> URIRef | None:
+        name = name.strip().rstrip(".,;")
+        known = self.gz.lookup(name)
+        if known is not None and known.kind == "project" and not known_only:  # a company the landscape lists
+            return self.entity("org", name, span, "pattern", CONF_PATTERN)  # as a product ("Akuity")
+        e = self.local_alias.get(name.split()[0]) if name.split() and len(name.split()) <= 2 else None
+        e = self.gz.lookup(name) or e
+        if e and e.kind == "org":
+            return self.from_entry(e, span, name)
+        if known_only or not name or name.split()[0] in STOP_CAPS:
+            return None
+        return self.entity("org", name, span, "pattern", CONF_PATTERN)
+
+    def event_of_paragraph(self, sent: Sentence) -> URIRef | None:
+        for m in self.hits:
+            ms = self.sentence_at(m.start)
+            if m.entry.kind == "event" and ms and ms.paragraph == sent.paragraph and not m.entry.co_located:
+                return entity_iri("event", m.entry.name)
+        return None
+
