@@ -63,3 +63,13 @@ def test_a_command_alone_is_still_a_subcommand(command: str) -> None:
                  "from kgkit.cli import main\n"
                  "try:\n    main()\nexcept SystemExit:\n    pass")
     assert f"Usage: kgkit {command} [OPTIONS]" in " ".join(out.split())
+
+
+def test_cli_info_names_the_versions_and_engines(run_cli) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    code, out, _ = run_cli("info")
+    assert code == 0 and out.startswith("kgkit ") and "rdflib" in out and "NLP models:" in out
+    code, out, _ = run_cli("info", "--json")
+    report = json.loads(out)
+    assert report["versions"]["kgkit"] == kgkit.__version__ and "oxigraph store" in report["engines"]

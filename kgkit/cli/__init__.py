@@ -52,6 +52,7 @@ COMMAND_GROUPS = {
     "serve": "share",
     "viz": "show",
     "docs": "show",
+    "info": "about",
 }
 _registered: set[str] = set()
 
