@@ -18,10 +18,10 @@ from paths import CORPUS, DATA  # noqa: E402
 from kgkit.graph.build import build  # noqa: E402
 
 PINNED = {
-    "corpus": "abf52e823d8888fec79055c07b37734e938a04da341665aa95ec1e6c67591d77",
-    "unseen": "ba0267dfe1857ce9daf718cd291e8f28cc0c300d039459be409202594efd3ec9",
-    "unseen2": "59ba1ef7dd4d699c313e2c5c2f8f267be77934dbe3a5447c8f2ec5ce4a6572a1",
-    "unseen3": "825d57ec4b9a8df68dd064fe066a70b07bc2db79290df6f786e658276abac5a9",
+    "corpus": "207600acae017f34db6616edc3eb217773a05633a0853a4d0706c1899ff2e5c6",
+    "unseen": "907a5ff079e4ff617fd1488f5c8519f497183a9fb0a6ccf0e9b70d54d749efd9",
+    "unseen2": "bb5aa205ccf63e0c0c53cab78256bb482b5b4515c48c2fe163ac670a49bc2334",
+    "unseen3": "a2e97a81fa83ae081eb1f2b6e23908995a58f8b69213463dce7270f97e8f23a6",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

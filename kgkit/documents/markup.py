@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 # ------------------------------------------------------------------------------------------ masking
@@ -11,8 +12,10 @@ _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _LINK = re.compile(r"\[([^\[\]\n]*)\]\(([^)\n]*)\)")
 
 
+_HIDDEN = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MASKS = [
-    re.compile(r"<[a-zA-Z/!][^>\n]*>"),  # inline HTML tags
+    re.compile(r"<[a-zA-Z/!][^<>]*>"),  # HTML tags, also those spanning lines
     re.compile(r"https?://\S+"),  # bare URLs
     re.compile(r"^\s{0,3}#{1,6}(?=\s)", re.M),  # heading marks
     re.compile(r"^\s*(?:[*+-]|\d+[.)])(?=\s)", re.M),  # list bullets
@@ -34,6 +37,13 @@ def mask_markup(text: str, body_start: int = 0) -> str:
                 chars[i] = " "
 
     blank(0, body_start)
+    for m in _HIDDEN.finditer(text, body_start):
+        blank(m.start(), m.end())
+    for m in _ENTITY.finditer(text, body_start):  # "&amp;" reads "&    "
+        char = html.unescape(m.group())
+        blank(m.start(), m.end())
+        if len(char) == 1 and char.isprintable():
+            chars[m.start()] = char
     for m in _IMAGE.finditer(text, body_start):
         blank(m.start(), m.end())
     for m in _LINK.finditer(text, body_start):

@@ -1,8 +1,8 @@
 """The extraction pipeline: named components run in order over one document's state.
 
 >>> pipeline = Pipeline.from_spec("default,-topics")
->>> "topics" in pipeline.names, pipeline.names[0]
-(False, 'sentences')
+>>> "topics" in pipeline.names, pipeline.names[:2]
+(False, ['structure', 'sentences'])
 >>> Pipeline(["relations"])
 Traceback (most recent call last):
 ...
@@ -41,6 +41,7 @@ from kgkit.extraction.topics import load_topics
 
 #: The components of a build, in order.
 DEFAULT_PIPELINE: tuple[str, ...] = (
+    "structure",
     "sentences",
     "gazetteer",
     "document",

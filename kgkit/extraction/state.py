@@ -12,6 +12,7 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.term import Node
 
 from kgkit.documents.document import Document
+from kgkit.documents.structure import Block
 from kgkit.extraction.gazetteer import Entry, Gazetteer, Match
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
@@ -48,10 +49,15 @@ class Section:
 
 @dataclass
 class Sentence:
+    """A sentence (or a heading, a list line, a table cell): its span, the block it is in (blocks are
+    numbered in document order, so sentences of one paragraph share it), the section it is under, and
+    the model's parse of it when a model read it (a spaCy Span)."""
+
     start: int
     end: int
     paragraph: int
     section: Section | None
+    parse: Any = None
 
 
 @dataclass
@@ -79,7 +85,9 @@ class DocState:
     settings: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
     named: set[URIRef] = field(default_factory=set)
+    blocks: list[Block] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
+    entities: list[tuple[str, int, int]] = field(default_factory=list)  # the model's (label, start, end)
     sentence_starts: list[int] = field(default_factory=list)  # in order, not overlapping
     search: str = ""  # the masked text with the title and description lines readable again
     hits: list[Match] = field(default_factory=list)  # gazetteer matches in the body

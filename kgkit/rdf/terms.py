@@ -113,7 +113,7 @@ for _name in KG.__annotations__:
 
 # Session kinds and extraction methods are SKOS concepts defined in the ontology file.
 SESSION_KINDS = ("keynote", "panel", "talk", "lightning-talk", "tutorial", "workshop")
-METHODS = ("front-matter", "structure", "gazetteer", "pattern", "curation")
+METHODS = ("front-matter", "structure", "gazetteer", "pattern", "model", "curation")
 
 KIND_PATHS = {
     KG.Conference: "conference",

@@ -95,6 +95,6 @@ def test_the_pipeline_is_part_of_the_cache_key(custom_module: str, tmp_path: Pat
 
 def test_cli_lists_the_pipeline(run_cli: Callable[..., tuple[int, str, str]]) -> None:
     code, out, _ = run_cli("build", "--pipeline", "list")
-    assert code == 0 and out.splitlines()[0].lstrip().startswith("1. sentences")
+    assert code == 0 and out.splitlines()[0].lstrip().startswith("1. structure")
     code, _, err = run_cli("build", "--pipeline", "default,-nope", "-o", "unused")
     assert code == 2 and "no component 'nope'" in err
