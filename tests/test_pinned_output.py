@@ -18,10 +18,10 @@ from paths import CORPUS, DATA  # noqa: E402
 from kgkit.graph.build import build  # noqa: E402
 
 PINNED = {
-    "corpus": "207600acae017f34db6616edc3eb217773a05633a0853a4d0706c1899ff2e5c6",
-    "unseen": "907a5ff079e4ff617fd1488f5c8519f497183a9fb0a6ccf0e9b70d54d749efd9",
-    "unseen2": "bb5aa205ccf63e0c0c53cab78256bb482b5b4515c48c2fe163ac670a49bc2334",
-    "unseen3": "a2e97a81fa83ae081eb1f2b6e23908995a58f8b69213463dce7270f97e8f23a6",
+    "corpus": "dc66c2dc1b2f5fbec6c92459246715097a84072e93a9e641315054b21d2c527e",
+    "unseen": "175a6e32c9ae29167c0ec067fc436eb248b21c20b2f791eb50a42450561e1d5a",
+    "unseen2": "4c1476abcc5dd2fa0ee4ff7ef1c872ab889c290188a3595208f220f4a6cabf69",
+    "unseen3": "d9c0f3998617aca7c2d032c7c71b9b7a45c81b892524d5c6a0e482bbd828bb81",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

@@ -27,6 +27,7 @@ import kgkit.extraction.components.conferences
 import kgkit.extraction.components.document
 import kgkit.extraction.components.mentions
 import kgkit.extraction.components.relations
+import kgkit.extraction.components.schedule
 import kgkit.extraction.components.talks
 import kgkit.extraction.curation
 import kgkit.extraction.sentences
@@ -48,7 +49,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "conferences",
     "mentions",
     "title-event",
-    "talk-lists",
+    "talk-items",
     "quoted-talks",
     "relations",
     "topics",

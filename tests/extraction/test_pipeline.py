@@ -46,7 +46,7 @@ def custom_module(tmp_path: Path) -> Iterator[str]:
 def test_the_default_pipeline_ends_with_curation() -> None:
     pipeline = Pipeline()
     assert pipeline.names == list(DEFAULT_PIPELINE) and pipeline.names[-1] == "curation"
-    assert "talk-lists" in pipeline.describe()
+    assert "talk-items" in pipeline.describe()
 
 
 def test_specs_leave_out_and_add_components() -> None:

@@ -140,6 +140,7 @@ def conference_details(st: DocState, cities: dict[str, list[str]]) -> None:
                 st.located = True
                 span = (a, b) if a >= d.body_start else st.meta_span(a, b, cm.start())
                 english = cities[city][2] if len(cities[city]) > 2 else city
+                st.cache["city"] = english
                 place = st.entity("place", english, span, "pattern", CONF_PATTERN, surface=city)
                 st.add(conf, KG.location, place, span, "pattern", CONF_PATTERN)
                 country = st.entity("place", cities[city][0], span, "pattern", CONF_PATTERN)

@@ -1,4 +1,4 @@
-"""Sessions from the document's structure: lists of talks with schedule links, talk lines, quoted titles."""
+"""Sessions from talk titles quoted in prose, and the session helpers the talk components share."""
 
 from __future__ import annotations
 
@@ -9,20 +9,16 @@ from rdflib import RDF, XSD, URIRef
 
 from kgkit.extraction.component import component
 from kgkit.extraction.patterns import (
-    _SPEAKERS_AFTER_LINK,
-    _TALK_LINE,
     CONF_GAZETTEER,
     CONF_PATTERN,
     CONF_STRUCTURE,
     DAY_HEADING,
     KIND_PREFIX,
     PERSON_NAME,
-    SCHED,
     TIME_AT,
     TIME_RANGE,
     TZ_OFFSETS,
     _h24,
-    _lines,
     _session_kind,
     _times,
     is_person_name,
@@ -31,59 +27,6 @@ from kgkit.extraction.patterns import (
 from kgkit.extraction.state import DocState
 from kgkit.extraction.topics import topics_in
 from kgkit.rdf.terms import ID, KG, SCHEMA, session_kind, slug
-
-
-# -------------------------------------------------------------- sessions from lists of talks
-@component('talk-lists', requires=['sentences', 'conference', 'main_event', 'local_alias'], provides=['sessions'])
-def session_list_facts(st: DocState) -> None:
-    """Sessions from lists of talks: day headings, time lines, schedule links, 'Title - Speaker, Org' lines."""
-    d = st.doc
-    day: tuple[str, dt.date | None] | None = None
-    times: tuple[str, str, str | None] | None = None
-    for line_start, line in _lines(d.text, d.body_start):
-        masked_line = d.masked[line_start : line_start + len(line)]
-        dm = DAY_HEADING.search(masked_line)
-        if dm and len(masked_line.strip()) < 60:
-            day = (dm.group("wd"), st.date_of(dm))
-            times = None
-            continue
-        tm = TIME_RANGE.search(masked_line)
-        if tm and len(masked_line.strip()) < 40:
-            times = _times(tm)
-            continue
-        link = re.search(r"\[(?P<title>[^\]]{8,300})\]\((?P<url>[^)\s]+)", line)
-        if link and SCHED.match(link.group("url")):
-            start = line_start + link.start("title")
-            if tm and tm.end() <= link.start():  # "2:30pm - 3:05pm CST: [Title](sched link)"
-                times = _times(tm)
-            after = _SPEAKERS_AFTER_LINK.match(line[link.end() :])
-            session(st, 
-                link.group("title"),
-                (start, start + len(link.group("title"))),
-                (line_start, line_start + len(line)),
-                link.group("url"),
-                day,
-                times,
-                rest=line[link.end() :],
-                speakers=after.group("sp") if after else None,
-            )
-            times = None
-            continue
-        talk = _TALK_LINE.match(masked_line)
-        if talk and not DAY_HEADING.search(talk.group("title")):
-            a = line_start + talk.start("title")
-            url_m = SCHED.search(line)
-            session(st, 
-                line[talk.start("title") : talk.end("title")].strip(),
-                (a, a + len(talk.group("title"))),
-                (line_start, line_start + len(line)),
-                url_m.group(0) if url_m else None,
-                day,
-                times,
-                speakers=talk.group("speakers"),
-                speakers_at=line_start + talk.start("speakers"),
-            )
-            times = None
 
 
 # -------------------------------------------------------------- talk titles quoted in prose

@@ -1,0 +1,631 @@
+"""Talks from the document's structure: list items, table rows, lines, headings and their sub-items.
+
+One grammar reads a talk wherever a write-up lists one: a title (a link to the talk's page, or the text
+before a separator ``-`` ``–`` ``|`` ``:`` ``by`` ``with`` or parentheses), its speakers and their
+organizations (:mod:`kgkit.extraction.speakers`), and its day, date, times and zone — written in the
+item, in its sub-items (``When: Wednesday, March 20 • 15:25 - 16:00``), in a table's time column, or
+above it in a day heading or time line. The section a talk sits in gives what it is part of: a
+co-located event the heading names (an ``Observability Day``, a ``KnativeCon``), else the conference.
+Times without a zone take the venue's, from its IANA time zone on that date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from rdflib import RDF, XSD, URIRef
+
+from kgkit.documents.structure import Block
+from kgkit.extraction.component import component
+from kgkit.extraction.components.talks import _title_patterns
+from kgkit.extraction.patterns import (
+    CONF_GAZETTEER,
+    CONF_PATTERN,
+    CONF_STRUCTURE,
+    KIND_PREFIX,
+    _session_kind,
+    is_person_name,
+    literal,
+)
+from kgkit.extraction.speakers import Judge, Speaker, parse_speakers
+from kgkit.extraction.state import DocState
+from kgkit.extraction.topics import topics_in
+from kgkit.extraction.when import find_date, find_dates, find_times, offset, weekday_in, zone_in
+from kgkit.rdf.terms import ID, KG, SCHEMA, session_kind, slug
+
+Span = tuple[int, int]
+
+#: Where a talk's own page is: schedule sites and conference programmes.
+TALK_URL = re.compile(
+    r"sched\.co/|\.sched\.com/event|/(?:talks?|sessions?|schedule|program(?:me)?|agenda|events?|speakers?)/[^/#?]+"
+    r"|pretalx|sessionize\.com|/(?:talk|session)[-_]",
+    re.I,
+)
+_SEPARATORS = re.compile(r"\s+(?:[-–—|•]|::)\s+|\s*[|•]\s*|\s+\bby\b\s+|\s+\bwith\b\s+|\s+\bmit\b\s+|\s+\bpar\b\s+|\s+\bcom\b\s+")
+_BREAKS = re.compile(
+    r"(?i)^(?:\W*(?:coffee|tea|lunch|breakfast|dinner|break|pause|pausa|almoço|almuerzo|mittag(?:spause|essen)?"
+    r"|déjeuner|dejeuner|registration|check-in|doors open|networking|reception|apéro|apero|happy hour|party"
+    r"|and|&|und|et|e|y|de|du|snacks?|drinks?|end|closing|fin|ende|tbd|tba|n/?a)\W*)+$"
+)
+_LABEL = re.compile(r"(?i)^\W*(?:when|where|time|date|room|location|venue|wann|wo|quand|où|quando|onde|horário"
+                    r"|hora|sala|raum|salle)\s*:")
+_SPEAKER_LABEL = re.compile(r"(?i)^\W*(?:speakers?|presenters?|presented by|by|hosts?|moderators?|panel(?:ists)?"
+                            r"|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?)\s*:?\s*")
+_EVENT_HEADING = re.compile(
+    r"(?P<name>(?:[A-Z0-9][\w+&.'’-]*\s+){0,4}(?:Day|Days|Summit|Meetup|Meet-up|Hackathon|Forum|Unconference|Rejekts"
+    r"|Community Days?|Contributor Summit|Workshop Day)|[A-Z][\w+-]*Con)(?:\s+(?P<year>20\d\d|'\d\d))?\b"
+)
+_TITLE_MIN = 8
+
+
+@dataclass
+class Context:
+    """What is known above a block: the day and date, a time, the zone, the event, a table's columns."""
+
+    weekday: str | None = None
+    date: dt.date | None = None
+    times: tuple[str, str, str | None] | None = None
+    zone: str | None = None
+    event: URIRef | None = None
+    columns: dict[str, int] = field(default_factory=dict)
+    table: int | None = None
+    kind: str | None = None  # "Keynotes", "Panel Discussions": the kind of the talks below
+
+
+@dataclass
+class Talk:
+    title: str
+    title_span: Span
+    span: Span  # the evidence: the item, row or line
+    url: str | None = None
+    speakers: list[Speaker] = field(default_factory=list)
+    orgs: list[tuple[str, Span]] = field(default_factory=list)
+    when: str = ""  # text that may hold the day, date and time (the talk's own, then its sub-items)
+
+
+@component(
+    "talk-items",
+    requires=["blocks", "sentences", "hits", "conference", "main_event", "local_alias", "entities"],
+    provides=["sessions"],
+    version="1",
+)
+def talk_items(st: DocState) -> None:
+    """Sessions from list items, table rows, lines and headings that read as talks (see the module docs)."""
+    doc = st.doc
+    masked = doc.masked
+    judge = _judge(st)
+    ctx = Context(zone=zone_in(doc.text[: min(len(doc.text), 4000)]) or None)
+    children = _children(st.blocks)
+    year = st.conf_dates[0].year if st.conf_dates else st.year
+    for i, block in enumerate(st.blocks):
+        text = masked[block.start : block.end]
+        if block.kind == "heading":
+            _heading(st, ctx, block, text, year)
+            talk = _talk_of_unit(st, block, block.start, block.end, judge, require_link=True)
+            if talk is not None:
+                _add(st, ctx, talk, year)
+            continue
+        if block.kind == "row":
+            _row(st, ctx, block, judge, year)
+            continue
+        if block.kind not in ("item", "paragraph"):
+            continue
+        if ctx.table is not None:
+            ctx.table, ctx.columns = None, {}
+        if block.parent is not None and _LABEL.match(text):
+            continue  # "When: ..." under an item: read with the item
+        units = block.lines if _many_talk_lines(st, block) else [(block.start, block.end)]
+        for a, b in units:
+            line = masked[a:b]
+            if _day_line(line, year) is not None:
+                _set_day(ctx, line, year)
+                if len(line.strip()) < 60 and not _has_talk_link(block, a, b):
+                    continue
+            if _time_only(line):
+                found = find_times(line)
+                ctx.times = found[0][:3] if found else ctx.times
+                continue
+            talk = _talk_of_unit(st, block, a, b, judge, require_link=block.kind == "paragraph" and len(units) == 1)
+            if talk is None:
+                continue
+            for child in children.get(i, []):
+                ctext = masked[child.start : child.end]
+                talk.when += " \n" + ctext
+                label = _SPEAKER_LABEL.match(ctext)
+                if label and not talk.speakers:
+                    people = parse_speakers(ctext[label.end() :], child.start + label.end(), judge)
+                    talk.speakers = people or []
+            _add(st, ctx, talk, year)
+
+
+# --- context -----------------------------------------------------------------------------------------
+
+
+def _heading(st: DocState, ctx: Context, block: Block, text: str, year: int | None) -> None:
+    """What a heading says about the talks below it: a day, a co-located event, a zone, a kind."""
+    if block.level <= 2:  # a new top section: what an earlier one said no longer holds
+        ctx.event, ctx.kind = None, None
+    if _day_line(text, year) is not None:
+        _set_day(ctx, text, year)
+    elif block.level <= 3 and re.search(r"(?i)\bday\s*\d\b", text):
+        ctx.weekday, ctx.date, ctx.times = None, None, None
+    zone = zone_in(text)
+    if zone:
+        ctx.zone = zone
+    kind = _session_kind(text)
+    ctx.kind = kind if kind else (ctx.kind if block.level > 3 else None)
+    event = _event_in_heading(st, text, block)
+    if event is not None:
+        ctx.event = event
+
+
+def _set_day(ctx: Context, text: str, year: int | None) -> None:
+    date = find_date(text, year)
+    ctx.weekday = weekday_in(text) or (date.strftime("%A") if date else None)
+    ctx.date = date
+    ctx.times = None
+
+
+def _day_line(text: str, year: int | None) -> dt.date | str | None:
+    """A line that names a day (a date, or a weekday alone on a short line)."""
+    dates = find_dates(text, year)
+    if dates:
+        return dates[0][0]
+    if len(text.strip()) < 40 and weekday_in(text):
+        return weekday_in(text)
+    return None
+
+
+def _time_only(line: str) -> bool:
+    """A line that holds a time and nothing a talk needs ("10:25 - 10:50 CET")."""
+    found = find_times(line)
+    if not found:
+        return False
+    rest = line[: found[0][3]] + line[found[0][4] :]
+    return len(re.sub(r"[\W\d_]+", "", rest)) <= 4
+
+
+def _event_in_heading(st: DocState, text: str, block: Block) -> URIRef | None:
+    """A co-located event a heading names ("Platform Engineering Day", "KnativeCon"), part of the conference."""
+    from kgkit.extraction.patterns import is_person_name
+
+    span = (block.start, block.end)
+    for hit in st.hits:
+        if block.start <= hit.start < block.end and hit.entry.kind == "event":
+            return ID[f"event/{slug(hit.entry.name)}"] if (ID[f"event/{slug(hit.entry.name)}"]) in st.named else (
+                st.from_entry(hit.entry, span, hit.text)
+            )
+    m = _EVENT_HEADING.search(text)
+    if not m or st.conference is None:
+        return None
+    name = " ".join(m.group("name").split())
+    if is_person_name(name) or len(name) < 5 or st.gz.lookup(name) is not None and st.gz.lookup(name).kind != "event":  # type: ignore[union-attr]
+        return None
+    if re.search(r"(?i)\b(?:kubecon|cloudnativecon)\b", name):
+        return None  # the conference itself, not an event of it
+    event = st.entity("event", name, span, "structure", CONF_PATTERN)
+    st.add(event, KG.partOf, st.conference, span, "structure", CONF_PATTERN)
+    return event
+
+
+def _children(blocks: list[Block]) -> dict[int, list[Block]]:
+    out: dict[int, list[Block]] = {}
+    for block in blocks:
+        if block.parent is not None:
+            out.setdefault(block.parent, []).append(block)
+    return out
+
+
+# --- one talk ----------------------------------------------------------------------------------------
+
+
+def _judge(st: DocState) -> Judge:
+    labels: dict[tuple[int, int], str] = {}
+    for label, a, b in st.entities:
+        labels[(a, b)] = label
+
+    def kind_of(name: str) -> str | None:
+        entry = st.gz.lookup(name)
+        return entry.kind if entry is not None else None
+
+    def label_of(a: int, b: int) -> str | None:
+        if (a, b) in labels:
+            return labels[(a, b)]
+        # an entity of about the same span (the model's span may take a neighbouring character or word)
+        return next((lab for (x, y), lab in labels.items() if abs(x - a) <= 2 and abs(y - b) <= 2), None)
+
+    return Judge(kind_of, label_of)
+
+
+def _has_talk_link(block: Block, a: int, b: int) -> bool:
+    return any(a <= link.start < b and TALK_URL.search(link.url) for link in block.links)
+
+
+def _many_talk_lines(st: DocState, block: Block) -> bool:
+    """Is this paragraph or item a list of talks one a line (``<br>`` lines, lines without bullets)?"""
+    if len(block.lines) < 2:
+        return False
+    masked = st.doc.masked
+    lines = [masked[a:b].strip() for a, b in block.lines]
+    if sum(1 for x in lines[1:] if x[:1].islower()) > (len(lines) - 1) * 0.2:
+        return False
+    return sum(1 for a, b in block.lines if _has_talk_link(block, a, b) or find_times(masked[a:b])) >= 2 or bool(
+        re.search(r"<br\s*/?>", st.doc.text[block.start : block.end], re.I)
+    )
+
+
+def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, require_link: bool) -> Talk | None:
+    """The talk one item, line or heading lists, or None."""
+    masked = st.doc.masked
+    link = next((x for x in block.links if a <= x.start < b and TALK_URL.search(x.url)), None)
+    if link is None and require_link:
+        return None
+    if link is not None:
+        title_a, title_b = _strip(masked, link.start, link.end)
+        rest_a, rest_b = link.end, b
+        before = masked[a : link.start]
+        talk = Talk("", (title_a, title_b), (a, b), link.url)
+        people = _speakers_in_title(st, talk, judge)  # "[Title - Speaker, Org](url)"
+        if people is None:
+            after = re.sub(r"^[\s)\]]+", "", masked[rest_a:rest_b])
+            shift = rest_b - rest_a - len(after)
+            after_at = rest_a + shift
+            talk.speakers = _speakers_after(after, after_at, judge) or []
+        talk.when = f"{before} {masked[rest_a:rest_b]}"
+        if not talk.speakers:
+            talk.orgs = _presenting_orgs(st, talk, masked[rest_a:rest_b], rest_a)
+        return talk if _title_ok(talk.title) else None
+    return _talk_of_text(st, a, b, judge)
+
+
+def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] | None:
+    """Split a title holding its speakers ("Title - Speaker, Org & Speaker, Org"); None if it holds none."""
+    masked = st.doc.masked
+    a, b = talk.title_span
+    text = masked[a:b]
+    for m in reversed(list(_SEPARATORS.finditer(text))):
+        people = parse_speakers(text[m.end() :], a + m.end(), judge)
+        if people and m.start() >= _TITLE_MIN:
+            talk.title_span = _strip(masked, a, a + m.start())
+            talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
+            talk.speakers = people
+            return people
+    m = re.search(r"\((?P<p>[^()]+)\)\s*$", text)
+    if m:
+        people = parse_speakers(m.group("p"), a + m.start("p"), judge)
+        if people:
+            talk.title_span = _strip(masked, a, a + m.start())
+            talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
+            talk.speakers = people
+            return people
+    talk.title = " ".join(text.split())
+    return None
+
+
+def _speakers_after(text: str, at: int, judge: Judge) -> list[Speaker] | None:
+    """Speakers right after a title: ``- Name, Org``, ``by Name``, ``(Name, Org)``; or a sentence about them."""
+    m = re.match(r"\s*(?:[-–—|:•]|\bby\b|\bwith\b|\bpresented by\b)\s*(?P<p>[^\n]+)", text, re.I)
+    if m:
+        rest = m.group("p")
+        cut = re.search(r"\s+(?:provides?|presents?|gives?|talks?|shares?|explains?|will|discuss(?:es)?|walks?"
+                        r"|demonstrates?|introduces?|shows?|covers?|leads?|hosts?)\b|[.;]\s", rest)
+        people = parse_speakers(rest[: cut.start()] if cut else rest, at + m.start("p"), judge)
+        if people:
+            return people
+        # "Colin Griffin from Krumware provides an overview ...": the subject of the sentence after a dash
+    m = re.match(r"\s*\((?P<p>[^()]+)\)", text)
+    if m:
+        return parse_speakers(m.group("p"), at + m.start("p"), judge)
+    return None
+
+
+def _presenting_orgs(st: DocState, talk: Talk, after: str, at: int) -> list[tuple[str, Span]]:
+    """Organizations a talk's line says give it: "Title - Org" (a known organization), "brought to you
+    by the Org", "presented by Org", "hosted by Org"."""
+    found: list[tuple[str, Span]] = []
+    a, b = talk.title_span
+    m = re.search(r"\s[-–—|]\s+(?P<org>[^-–—|]+)$", st.doc.masked[a:b])
+    if m:
+        entry = st.gz.lookup(m.group("org").strip())
+        if entry is not None and entry.kind == "org":
+            found.append((m.group("org").strip(), (a + m.start("org"), b)))
+    by = re.search(
+        r"\b(?:brought to you by|presented by|hosted by|organi[sz]ed by|by)\s+(?:the\s+)?"
+        r"(?P<who>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4})",
+        after,
+    )
+    if by and not is_person_name(by.group("who")):
+        found.append((by.group("who"), (at + by.start("who"), at + by.end("who"))))
+    return found
+
+
+def _talk_of_text(st: DocState, a: int, b: int, judge: Judge) -> Talk | None:
+    """A talk written without a link: ``Title - Speakers``, ``Title (Speakers @ Org)``, ``Speakers: Title``."""
+    masked = st.doc.masked
+    text = masked[a:b]
+    times = find_times(text)
+    clean = text
+    for *_, x, y in times:
+        clean = clean[:x] + " " * (y - x) + clean[y:]
+    for _, x, y in find_dates(clean, st.year):
+        clean = clean[:x] + " " * (y - x) + clean[y:]
+    clean = re.sub(r"^[\s:•|–—-]+", lambda m: " " * len(m.group()), clean)
+    talk = Talk("", _strip(masked, a, b), (a, b))
+    talk.when = text
+    shifted = (a + len(clean) - len(clean.lstrip()))
+    core = clean.strip()
+    if not core:
+        return None
+    sub = Talk("", (shifted, shifted + len(core)), (a, b))
+    people = _speakers_in_title(st, sub, judge)
+    if people is None:
+        m = re.match(r"(?P<p>[^:]{4,80}):\s+(?P<t>.{8,})$", core)  # "Jane Doe, Acme: The Title"
+        if m:
+            found = parse_speakers(m.group("p"), shifted + m.start("p"), judge)
+            if found:
+                sub.title_span = _strip(masked, shifted + m.start("t"), shifted + m.end("t"))
+                sub.title = " ".join(masked[sub.title_span[0] : sub.title_span[1]].split())
+                sub.speakers = found
+    if not sub.speakers:
+        return None
+    sub.when = text
+    return sub if _title_ok(sub.title) else None
+
+
+def _title_ok(title: str) -> bool:
+    words = re.findall(r"\w+", title)
+    return len(title) >= _TITLE_MIN and len(words) >= 2 and not _BREAKS.match(title)
+
+
+# --- tables ------------------------------------------------------------------------------------------
+
+_COLUMN_WORDS = {
+    "time": r"time|zeit|uhrzeit|heure|horário|horario|hora|when|slot|時間|时间",
+    "title": r"title|topic|talk|session|palestra|vortrag|thema|titel|titre|sujet|charla|tema|subject|abstract|演讲|题目|タイトル",
+    "speaker": r"speakers?|presenters?|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?"
+               r"|ponentes?|who|by|演讲者|讲师|講師|登壇者|スピーカー",
+    "org": r"company|organi[sz]ation|firma|empresa|entreprise|affiliation|公司",
+    "date": r"date|datum|data|fecha|day|tag|jour|dia|día|日期",
+}
+
+
+def _row(st: DocState, ctx: Context, block: Block, judge: Judge, year: int | None) -> None:
+    masked = st.doc.masked
+    cells = [(_strip(masked, a, b)) for a, b in block.cells]
+    texts = [masked[a:b] for a, b in cells]
+    if block.table != ctx.table:
+        ctx.table, ctx.columns = block.table, {}
+    if block.header or (not ctx.columns and _header_like(texts)):
+        ctx.columns = {}
+        for i, t in enumerate(texts):
+            for role, words in _COLUMN_WORDS.items():
+                if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I) and role not in ctx.columns:
+                    ctx.columns[role] = i
+        if ctx.columns:
+            return
+    nonempty = [t for t in texts if t.strip()]
+    if len(nonempty) == 1 and _day_line(nonempty[0], year) is not None:  # "Day 1 - Thursday, August 25"
+        _set_day(ctx, nonempty[0], year)
+        return
+    row_when = " ".join(t for t in texts if find_times(t) and len(re.sub(r"[\W\d_]+", "", t)) <= 12)
+    for talk in _talks_of_row(st, ctx, block, cells, judge):
+        talk.when = (row_when + " " + talk.when).strip()
+        _add(st, ctx, talk, year)
+
+
+def _header_like(texts: list[str]) -> bool:
+    roles = sum(1 for t in texts for words in _COLUMN_WORDS.values() if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I))
+    return roles >= 2
+
+
+def _talks_of_row(st: DocState, ctx: Context, block: Block, cells: list[Span], judge: Judge) -> list[Talk]:
+    masked = st.doc.masked
+    span = (block.start, block.end)
+    cols = ctx.columns
+    if "title" in cols and cols["title"] < len(cells):
+        ta, tb = cells[cols["title"]]
+        talk = _cell_talk(st, block, ta, tb, span, judge)
+        if talk is None:
+            return []
+        if "speaker" in cols and cols["speaker"] < len(cells) and not talk.speakers:
+            sa, sb = cells[cols["speaker"]]
+            talk.speakers = _cell_speakers(st, sa, sb, judge)
+        if "org" in cols and cols["org"] < len(cells) and talk.speakers:
+            oa, ob = cells[cols["org"]]
+            if masked[oa:ob].strip():
+                for p in talk.speakers:
+                    p.org, p.org_span = p.org or masked[oa:ob].strip(), p.org_span or (oa, ob)
+        return [talk]
+    # no header: each cell a talk of its own ("Title (Speaker @ Org)"), or a speaker cell beside a title cell
+    talks: list[Talk] = []
+    used: set[int] = set()
+    for i, (a, b) in enumerate(cells):
+        if i in used or not masked[a:b].strip() or _time_only(masked[a:b]):
+            continue
+        talk = _cell_talk(st, block, a, b, span, judge)
+        if talk is not None and talk.speakers:
+            talks.append(talk)
+            continue
+        people = _cell_speakers(st, a, b, judge)
+        neighbour = i + 1 if people else None
+        if people and neighbour is not None and neighbour < len(cells):
+            na, nb = cells[neighbour]
+            other = _cell_talk(st, block, na, nb, span, judge, title_only=True)
+            if other is not None:
+                other.speakers = people
+                talks.append(other)
+                used.add(neighbour)
+                continue
+        if talk is not None and (talk.url or len(cells) >= 2):
+            for j, (ca, cb) in enumerate(cells):
+                if j != i and j not in used:
+                    found = _cell_speakers(st, ca, cb, judge)
+                    if found:
+                        talk.speakers = found
+                        used.add(j)
+                        break
+            if talk.url or talk.speakers:
+                talks.append(talk)
+    return talks
+
+
+def _cell_talk(st: DocState, block: Block, a: int, b: int, span: Span, judge: Judge, *,
+               title_only: bool = False) -> Talk | None:
+    masked = st.doc.masked
+    if not masked[a:b].strip() or _time_only(masked[a:b]):
+        return None
+    link = next((x for x in block.links if a <= x.start < b and (TALK_URL.search(x.url) or x.url.startswith("/"))), None)
+    if link is not None:
+        la, lb = _strip(masked, link.start, link.end)
+        talk = Talk(" ".join(masked[la:lb].split()), (la, lb), span, link.url)
+        _speakers_in_title(st, talk, judge)
+        return talk if _title_ok(talk.title) else None
+    talk = _talk_of_text(st, a, b, judge)
+    if talk is not None:
+        talk.span = span
+        return talk
+    ta, tb = _first_line(masked, a, b)
+    title = " ".join(masked[ta:tb].split()).strip(" *_\"“”")
+    if title_only or _title_ok(title):
+        t = Talk(title, (ta, tb), span)
+        return t if _title_ok(title) and not judge.person(title, ta, tb) else None
+    return None
+
+
+def _cell_speakers(st: DocState, a: int, b: int, judge: Judge) -> list[Speaker]:
+    """The people of a speaker cell: lines (``Name<br>Org``), or one speaker list."""
+    masked = st.doc.masked
+    lines = [x for x in (_strip(masked, x, y) for x, y in _cell_lines(st.doc.text, a, b)) if x[0] < x[1]]
+    if not lines:
+        return []
+    whole = parse_speakers(" ".join(masked[x:y] for x, y in lines), lines[0][0], judge) if len(lines) == 1 else None
+    if whole:
+        return whole
+    people: list[Speaker] = []
+    for x, y in lines:
+        found = parse_speakers(masked[x:y], x, judge)
+        if found:
+            people.extend(found)
+        elif people and judge.org(masked[x:y]) and people[-1].org is None:  # "Julius Volz<br>Prometheus"
+            for p in people:
+                if p.org is None:
+                    p.org, p.org_span = masked[x:y].strip(), (x, y)
+        else:
+            return people
+    return people
+
+
+def _cell_lines(text: str, a: int, b: int) -> list[Span]:
+    out, pos = [], a
+    for m in re.finditer(r"\n|<br\s*/?>", text[a:b], re.I):
+        out.append((pos, a + m.start()))
+        pos = a + m.end()
+    out.append((pos, b))
+    return out
+
+
+def _first_line(masked: str, a: int, b: int) -> Span:
+    for x, y in _cell_lines(masked, a, b):
+        x, y = _strip(masked, x, y)
+        if x < y:
+            return x, y
+    return a, a
+
+
+def _strip(text: str, a: int, b: int) -> Span:
+    while a < b and (text[a].isspace() or text[a] in "*_\"“”[(`"):
+        a += 1
+    while b > a and (text[b - 1].isspace() or text[b - 1] in "*_\"“”])`:,"):
+        b -= 1
+    return a, b
+
+
+# --- the session ---------------------------------------------------------------------------------------
+
+
+def _add(st: DocState, ctx: Context, talk: Talk, year: int | None) -> URIRef:
+    """The session of ``talk``: typed, named, part of its event or conference, with its times and people."""
+    masked = st.doc.masked
+    if not talk.title:
+        talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
+    title = talk.title.strip(" :-–—|")
+    core = KIND_PREFIX.sub("", title)
+    parent = ctx.event or st.main_event or st.conference
+    within = str(parent).rstrip("/").rsplit("/", 1)[-1] + "/" if parent else ""
+    iri = ID[f"session/{within}{slug(core)}"]
+    span = talk.span
+    method, conf = "structure", CONF_STRUCTURE
+    if iri not in st.named:
+        st.named.add(iri)
+        st.add(iri, RDF.type, KG.Session, span, method, conf)
+        st.add(iri, SCHEMA.name, st.text_literal(title), span, method, conf)
+    kind = _session_kind(title) or ctx.kind
+    if kind:
+        st.add(iri, KG.sessionKind, session_kind(kind), span, method, conf)
+    if parent:
+        st.add(iri, KG.partOf, parent, span, method, conf)
+    if talk.url and talk.url.startswith(("http://", "https://")) and " " not in talk.url:
+        st.add(iri, KG.scheduleUrl, URIRef(talk.url), span, method, conf)
+    _times(st, ctx, iri, talk, span, year)
+    for m in st.gz.find(st.doc.text, masked, talk.title_span[0], talk.title_span[1]):
+        if m.entry.kind == "project":
+            st.add(iri, KG.mentionsProject, st.from_entry(m.entry, span, m.text), span, "gazetteer", CONF_GAZETTEER)
+        elif m.entry.kind == "org":
+            st.add(iri, KG.featuresOrganization, st.from_entry(m.entry, span, m.text), span, "gazetteer", CONF_GAZETTEER)
+    _title_patterns(st, iri, title, talk.title_span, span)
+    for name, _ in talk.orgs:
+        org = st.resolve_org(name, span)
+        if org is not None:
+            st.add(iri, KG.presenter, org, span, "pattern", CONF_PATTERN)
+    for person in talk.speakers:
+        p = _person(st, person, span)
+        if p is None:
+            continue
+        st.add(iri, KG.presenter, p, span, "structure", CONF_PATTERN)
+        if person.org:
+            org = st.resolve_org(person.org, span)
+            if org is not None:
+                st.add(p, KG.affiliation, org, span, "structure", CONF_PATTERN)
+                st.add(iri, KG.presenter, org, span, "structure", CONF_PATTERN)
+    st.sessions.append((iri, st.sentence_at(talk.title_span[0]), topics_in(title)))
+    return iri
+
+
+def _person(st: DocState, speaker: Speaker, span: Span) -> URIRef | None:
+    entry = st.gz.lookup(speaker.name)
+    if entry is not None and entry.kind != "person":
+        return None
+    return st.entity("person", " ".join(speaker.name.split()), span, "structure", CONF_PATTERN)
+
+
+def _times(st: DocState, ctx: Context, iri: URIRef, talk: Talk, span: Span, year: int | None) -> None:
+    when = talk.when
+    date = find_date(when, year) or ctx.date
+    weekday = weekday_in(when) or ctx.weekday or (date.strftime("%A") if date else None)
+    found = find_times(when)
+    times = found[0][:3] if found else ctx.times
+    if weekday:
+        st.add(iri, KG.day, literal(weekday), span, "structure", CONF_STRUCTURE)
+    if date is None:
+        return
+    if times is None:
+        st.add(iri, KG.startDate, literal(date, datatype=XSD.date), span, "structure", CONF_STRUCTURE)
+        return
+    zone = times[2] or ctx.zone
+    off = offset(zone, _venue_zone(st), date)
+    for p, t in ((KG.startDate, times[0]), (KG.endDate, times[1])):
+        if t:
+            value = f"{date.isoformat()}T{t}:00{off or ''}"
+            st.add(iri, p, literal(value, datatype=XSD.dateTime), span, "structure", CONF_STRUCTURE)
+    if zone and not zone.startswith("UTC"):
+        st.add(iri, KG.timeZone, literal(zone), span, "structure", CONF_STRUCTURE)
+
+
+def _venue_zone(st: DocState) -> str | None:
+    """The IANA zone of the conference's city, when the document names it."""
+    city = st.cache.get("city")
+    zones: dict[str, str] = st.curated.get("city_zones", {})
+    return zones.get(city) if isinstance(city, str) else None
+

@@ -1,0 +1,173 @@
+"""Speaker lists as talk listings write them, parsed into people and the organizations they speak for.
+
+One grammar for the separators write-ups use: ``Name, Org & Name, Org``, ``A & B, Org``,
+``A and B (Org)``, ``Name @ Org``, ``Name from Org``, ``A, B, C``, ``A; B``. Which part is a person
+and which an organization is decided by the gazetteer, the model's entities, and how names look.
+
+>>> people = parse_speakers("Thomas Vitale, Systematic & Lize Raes, LangChain4j", 0, Judge())
+>>> [(p.name, p.org) for p in people]
+[('Thomas Vitale', 'Systematic'), ('Lize Raes', 'LangChain4j')]
+>>> [(p.name, p.org) for p in parse_speakers("Kate Stanley & Paolo Patierno @ Red Hat", 0, Judge())]
+[('Kate Stanley', 'Red Hat'), ('Paolo Patierno', 'Red Hat')]
+>>> [(p.name, p.org) for p in parse_speakers("Daniel Garnier-Moiroux & Soumik Majumder, Broadcom", 0, Judge())]
+[('Daniel Garnier-Moiroux', 'Broadcom'), ('Soumik Majumder', 'Broadcom')]
+>>> parse_speakers("Sidecar, Sidecarless or Both?", 0, Judge()) is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Span = tuple[int, int]
+
+_PARTICLE = r"(?:van|von|de|da|del|der|den|di|do|dos|du|le|la|bin|ibn|al|el|ten|ter|zu|y)"
+_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*|[A-Z]\.)"
+PERSON = re.compile(rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{1,3}}")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,4}|[\u3040-\u30ff\u4e00-\u9fff]{2,8}|[\uac00-\ud7af]{2,4}")
+ORG_SUFFIX = re.compile(
+    r"(?i)\b(?:inc|llc|ltd|gmbh|ag|bv|b\.v|sa|sas|srl|oy|ab|plc|corp|corporation|co|labs?|technologies|technology"
+    r"|systems|software|solutions|cloud|group|foundation|university|universität|université|universidade"
+    r"|institute|bank|ai|io|consulting|digital|networks|partners|studio|security|data|analytics|capital"
+    r"|media|services|computing|community|project|team)\b\.?$|\.(?:io|com|ai|dev|org|net|de|fr)$"
+)
+_NOT_PERSON_WORDS = {
+    "The", "And", "Or", "Of", "For", "With", "In", "On", "At", "To", "From", "By", "How", "Why", "What",
+    "When", "Where", "Who", "Your", "Our", "My", "A", "An", "Is", "Are", "Be", "Building", "Using", "Scaling",
+    "Meet", "Welcome", "Introduction", "Panel", "Keynote", "Talk", "Workshop", "Lightning", "Break", "Lunch",
+    "Project", "Day", "Cloud", "Native", "Open", "Source", "Kubernetes", "Platform", "Engineering", "Team",
+    "Maintainers", "Maintainer", "Contributors", "Leads", "Update", "Intro", "Deep", "Dive", "Tips", "Tricks",
+    "Future", "State", "Beyond", "Towards", "Journey", "Lessons", "Learned", "Inside", "Best", "Practices",
+    "Networking", "Reception", "Registration", "Closing", "Opening", "Remarks", "Q&A", "TBD", "TBA",
+}
+_LOWER_NAME = re.compile(r"[a-z]{2,12}(?: [a-z]{2,14}){1,2}")  # "bo gao", among named people only
+_SPLIT_AND = re.compile(r"\s*(?:&|\band\b|\bund\b|\bet\b|\be\b|\by\b|＆|、|和)\s*")
+
+
+@dataclass
+class Speaker:
+    """A person of a speaker list (``span`` in the document) and the organization written with them."""
+
+    name: str
+    span: Span
+    org: str | None = None
+    org_span: Span | None = None
+
+
+@dataclass
+class Judge:
+    """What decides whether a piece of a speaker list is a person: ``kind_of`` tells a known name's kind
+    (the gazetteer's "org", "project", ...), ``label_of`` the model's entity label for a span."""
+
+    kind_of: Callable[[str], str | None] = lambda name: None
+    label_of: Callable[[int, int], str | None] = lambda a, b: None
+
+    def person(self, text: str, a: int, b: int) -> bool:
+        """Is ``text`` (at ``a``-``b`` in the document) a personal name?"""
+        text = text.strip()
+        if not text or len(text) > 60:
+            return False
+        if _CJK_NAME.fullmatch(text):
+            return self.kind_of(text) is None
+        if not PERSON.fullmatch(text):
+            return False
+        words = text.split()
+        if any(w.strip(".,") in _NOT_PERSON_WORDS for w in words) or any(w.isupper() and len(w) > 2 for w in words):
+            return False
+        if self.kind_of(text) is not None or ORG_SUFFIX.search(text):
+            return False
+        return self.label_of(a, b) not in ("ORG", "PRODUCT", "GPE", "FAC", "EVENT", "WORK_OF_ART")
+
+    def org(self, text: str) -> bool:
+        """Could ``text`` be an organization's name (capitalized or known; not a sentence)?"""
+        text = text.strip()
+        if not text or len(text) > 60 or len(text.split()) > 6 or text[-1] in "?!":
+            return False
+        if self.kind_of(text) in ("org", "project"):
+            return True
+        return bool(re.match(r"[\w@][\w&.'’+-]*", text)) and (text[0].isupper() or text[0].isdigit()
+                                                              or re.match(r"[a-z]+[A-Z.-]", text) is not None)
+
+
+def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
+    """The people of a speaker list (``text`` stands at ``at`` in the document), or None when ``text``
+    is not one (a piece that is neither a person nor an organization after a person)."""
+    people: list[Speaker] = []
+    pending: list[Speaker] = []  # people still without their organization
+    for group_start, group in _pieces(text, at, r";|\s\|\s|\s/\s|\n"):
+        for piece_start, piece in _pieces(group, group_start, r",(?![^()]*\))"):
+            piece_start, piece = _clean(piece, piece_start)
+            if not piece:
+                continue
+            bound = _bound_org(piece, piece_start, judge)
+            if bound is not None:
+                names, org, org_span = bound
+                for name, span in names:
+                    person = Speaker(name, span, org, org_span)
+                    people.append(person)
+                for p in pending:
+                    p.org, p.org_span = org, org_span
+                pending = []
+                continue
+            for part_start, part in _pieces(piece, piece_start, _SPLIT_AND.pattern):
+                part_start, part = _clean(part, part_start)
+                if not part:
+                    continue
+                if judge.person(part, part_start, part_start + len(part)):
+                    person = Speaker(part, (part_start, part_start + len(part)))
+                    people.append(person)
+                    pending.append(person)
+                elif pending and judge.org(part):
+                    for p in pending:
+                        p.org, p.org_span = part, (part_start, part_start + len(part))
+                    pending = []
+                else:
+                    return None
+    return people or None
+
+
+def _bound_org(piece: str, at: int, judge: Judge) -> tuple[list[tuple[str, Span]], str, Span] | None:
+    """``A & B @ Org``, ``A (Org)``, ``A from Org``: the people and their organization, or None."""
+    m = re.fullmatch(r"(?P<names>.+?)\s*(?:@|\bfrom\b|\bof\b|\bat\b|\bde\b|\bvon\b|\bbei\b|–|—|\s-\s)\s*,?\s*(?P<org>[^@()]+?)\s*"
+                     r"|(?P<names2>.+?)\s*\((?P<org2>[^()]+)\)\s*", piece)
+    if not m:
+        return None
+    names_text = m.group("names") or m.group("names2")
+    org = (m.group("org") or m.group("org2") or "").strip()
+    names_at = at + (m.start("names") if m.group("names") else m.start("names2"))
+    org_at = at + (m.start("org") if m.group("org") else m.start("org2"))
+    names = []
+    for part_start, part in _pieces(names_text, names_at, _SPLIT_AND.pattern + r"|,"):
+        part_start, part = _clean(part, part_start)
+        if not part:
+            continue
+        if not (judge.person(part, part_start, part_start + len(part)) or _LOWER_NAME.fullmatch(part)):
+            return None
+        names.append((part, (part_start, part_start + len(part))))
+    if not names or not org or not judge.org(org):
+        return None
+    return names, org, (org_at, org_at + len(org))
+
+
+def _pieces(text: str, at: int, separator: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for m in re.finditer(separator, text):
+        out.append((at + pos, text[pos : m.start()]))
+        pos = m.end()
+    out.append((at + pos, text[pos:]))
+    return out
+
+
+def _clean(piece: str, at: int) -> tuple[int, str]:
+    """``piece`` without the spaces, emphasis and words around a name ("by", "with", "Speaker:")."""
+    m = re.match(
+        r"(?i)[\s*_`\"“”@]*(?:(?:presented\s+)?by\s+|with\s+|speakers?\s*:\s*|presenters?\s*:\s*|palestrantes?\s*:\s*"
+        r"|referent(?:en|in)?\s*:\s*|intervenants?\s*:\s*|sprecher(?:in)?\s*:\s*)?[\s*_`\"“”]*",
+        piece,
+    )
+    lead = m.end() if m else 0
+    core = piece[lead:].rstrip()
+    core = re.sub(r"[\s*_`\"“”.]+$", "", core) if not re.search(r"\b[A-Z]\.$", core) else core.rstrip(" *_`")
+    return at + lead, core
