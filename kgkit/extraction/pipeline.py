@@ -25,6 +25,7 @@ from typing import Any
 
 import kgkit.extraction.components.conferences
 import kgkit.extraction.components.document
+import kgkit.extraction.components.events
 import kgkit.extraction.components.mentions
 import kgkit.extraction.components.relations
 import kgkit.extraction.components.schedule
@@ -47,6 +48,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "gazetteer",
     "document",
     "conferences",
+    "named-events",
     "mentions",
     "title-event",
     "talk-items",

@@ -25,7 +25,7 @@ Span = tuple[int, int]
 
 _PARTICLE = r"(?:van|von|de|da|del|der|den|di|do|dos|du|le|la|bin|ibn|al|el|ten|ter|zu|y)"
 _WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*|[A-Z]\.)"
-PERSON = re.compile(rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{1,3}}")
+PERSON = re.compile(rf"{_WORD}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0])*{_WORD}){{1,3}}")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,4}|[\u3040-\u30ff\u4e00-\u9fff]{2,8}|[\uac00-\ud7af]{2,4}")
 ORG_SUFFIX = re.compile(
     r"(?i)\b(?:inc|llc|ltd|gmbh|ag|bv|b\.v|sa|sas|srl|oy|ab|plc|corp|corporation|co|labs?|technologies|technology"
@@ -93,7 +93,9 @@ class Judge:
 
 def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
     """The people of a speaker list (``text`` stands at ``at`` in the document), or None when ``text``
-    is not one (a piece that is neither a person nor an organization after a person)."""
+    is not one (a piece that is neither a person nor an organization after a person). A list ends
+    where a sentence about the speakers starts ("Jane Doe from Acme shows how ...")."""
+    text = text[: _list_end(text)]
     people: list[Speaker] = []
     pending: list[Speaker] = []  # people still without their organization
     for group_start, group in _pieces(text, at, r";|\s\|\s|\s/\s|\n"):
@@ -101,21 +103,25 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
             piece_start, piece = _clean(piece, piece_start)
             if not piece:
                 continue
-            bound = _bound_org(piece, piece_start, judge)
-            if bound is not None:
-                names, org, org_span = bound
-                for name, span in names:
-                    person = Speaker(name, span, org, org_span)
-                    people.append(person)
+            lead = re.match(r"(?i)(?:from|of|at|@|de|von|bei|chez)\s+", piece)
+            if lead and pending and judge.org(piece[lead.end() :]):  # "Nicki Watt, from OpenCredo"
+                org = piece[lead.end() :].strip()
                 for p in pending:
-                    p.org, p.org_span = org, org_span
+                    p.org, p.org_span = org, (piece_start + lead.end(), piece_start + len(piece))
                 pending = []
                 continue
             for part_start, part in _pieces(piece, piece_start, _SPLIT_AND.pattern):
                 part_start, part = _clean(part, part_start)
                 if not part:
                     continue
-                if judge.person(part, part_start, part_start + len(part)):
+                bound = _bound_org(part, part_start, judge)
+                if bound is not None:  # "Avni Sharma from Intuit": her organization, and that of those before
+                    names, org, org_span = bound
+                    people.extend(Speaker(name, span, org, org_span) for name, span in names)
+                    for p in pending:
+                        p.org, p.org_span = org, org_span
+                    pending = []
+                elif judge.person(part, part_start, part_start + len(part)):
                     person = Speaker(part, (part_start, part_start + len(part)))
                     people.append(person)
                     pending.append(person)
@@ -128,9 +134,24 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
     return people or None
 
 
+_CONNECTORS = {"from", "of", "at", "and", "und", "y", "e", "et", "de", "da", "do", "dos", "das", "du", "des",
+               "van", "von", "der", "den", "la", "le", "del", "di", "bei", "chez", "with"}
+
+
+def _list_end(text: str) -> int:
+    """Where a speaker list written before a sentence about it ends: at the first word that is lower
+    case and not a connector or name particle ("Abby Bangser from Syntasso highlights ...")."""
+    for m in re.finditer(r"[\w'’.-]+", text):
+        word = m.group()
+        if word[0].islower() and word.lower() not in _CONNECTORS and not _LOWER_NAME.fullmatch(word):
+            cut = text[: m.start()].rstrip()
+            return len(re.sub(r"[\s,;:–—-]+$", "", cut))
+    return len(text)
+
+
 def _bound_org(piece: str, at: int, judge: Judge) -> tuple[list[tuple[str, Span]], str, Span] | None:
     """``A & B @ Org``, ``A (Org)``, ``A from Org``: the people and their organization, or None."""
-    m = re.fullmatch(r"(?P<names>.+?)\s*(?:@|\bfrom\b|\bof\b|\bat\b|\bde\b|\bvon\b|\bbei\b|–|—|\s-\s)\s*,?\s*(?P<org>[^@()]+?)\s*"
+    m = re.fullmatch(r"(?P<names>.+?)\s*(?:@|\bfrom\b|\bof\b|\bat\b|\bde\b|\bvon\b|\bbei\b|–|—|\s-\s)\s*,?\s*(?P<org>[^@()&]+?)\s*"
                      r"|(?P<names2>.+?)\s*\((?P<org2>[^()]+)\)\s*", piece)
     if not m:
         return None

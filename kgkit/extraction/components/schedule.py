@@ -39,10 +39,11 @@ Span = tuple[int, int]
 
 #: Where a talk's own page is: schedule sites and conference programmes.
 TALK_URL = re.compile(
-    r"sched\.co/|\.sched\.com/event|/(?:talks?|sessions?|schedule|program(?:me)?|agenda|events?|speakers?)/[^/#?]+"
+    r"sched\.co/|\.sched\.com/event|/(?:talks?|sessions?|schedule|program(?:me)?|agenda|events?)/[^/#?]+"
     r"|pretalx|sessionize\.com|/(?:talk|session)[-_]",
     re.I,
 )
+_PERSON_URL = re.compile(r"/(?:speakers?|people|persons?|authors?|team|members?|users?|profiles?)/", re.I)
 _SEPARATORS = re.compile(r"\s+(?:[-–—|•]|::)\s+|\s*[|•]\s*|\s+\bby\b\s+|\s+\bwith\b\s+|\s+\bmit\b\s+|\s+\bpar\b\s+|\s+\bcom\b\s+")
 _BREAKS = re.compile(
     r"(?i)^(?:\W*(?:coffee|tea|lunch|breakfast|dinner|break|pause|pausa|almoço|almuerzo|mittag(?:spause|essen)?"
@@ -262,6 +263,8 @@ def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, r
     link = next((x for x in block.links if a <= x.start < b and TALK_URL.search(x.url)), None)
     if link is None and require_link:
         return None
+    if link is not None and require_link and not _title_case(masked[link.start : link.end]):
+        return None  # "a panel discussion", "5 minute lightning talk": a link in prose, not a title
     if link is not None:
         title_a, title_b = _strip(masked, link.start, link.end)
         rest_a, rest_b = link.end, b
@@ -308,13 +311,9 @@ def _speakers_after(text: str, at: int, judge: Judge) -> list[Speaker] | None:
     """Speakers right after a title: ``- Name, Org``, ``by Name``, ``(Name, Org)``; or a sentence about them."""
     m = re.match(r"\s*(?:[-–—|:•]|\bby\b|\bwith\b|\bpresented by\b)\s*(?P<p>[^\n]+)", text, re.I)
     if m:
-        rest = m.group("p")
-        cut = re.search(r"\s+(?:provides?|presents?|gives?|talks?|shares?|explains?|will|discuss(?:es)?|walks?"
-                        r"|demonstrates?|introduces?|shows?|covers?|leads?|hosts?)\b|[.;]\s", rest)
-        people = parse_speakers(rest[: cut.start()] if cut else rest, at + m.start("p"), judge)
+        people = parse_speakers(m.group("p"), at + m.start("p"), judge)  # (ends where a sentence starts)
         if people:
             return people
-        # "Colin Griffin from Krumware provides an overview ...": the subject of the sentence after a dash
     m = re.match(r"\s*\((?P<p>[^()]+)\)", text)
     if m:
         return parse_speakers(m.group("p"), at + m.start("p"), judge)
@@ -372,6 +371,12 @@ def _talk_of_text(st: DocState, a: int, b: int, judge: Judge) -> Talk | None:
         return None
     sub.when = text
     return sub if _title_ok(sub.title) else None
+
+
+def _title_case(text: str) -> bool:
+    """Does ``text`` read as a title: most of its longer words capitalized?"""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
 def _title_ok(title: str) -> bool:
@@ -476,7 +481,8 @@ def _cell_talk(st: DocState, block: Block, a: int, b: int, span: Span, judge: Ju
     masked = st.doc.masked
     if not masked[a:b].strip() or _time_only(masked[a:b]):
         return None
-    link = next((x for x in block.links if a <= x.start < b and (TALK_URL.search(x.url) or x.url.startswith("/"))), None)
+    link = next((x for x in block.links if a <= x.start < b and (TALK_URL.search(x.url) or (
+        x.url.startswith("/") and not _PERSON_URL.search(x.url)))), None)
     if link is not None:
         la, lb = _strip(masked, link.start, link.end)
         talk = Talk(" ".join(masked[la:lb].split()), (la, lb), span, link.url)
