@@ -19,9 +19,9 @@ from kgkit.graph.build import build  # noqa: E402
 
 PINNED = {
     "corpus": "dc66c2dc1b2f5fbec6c92459246715097a84072e93a9e641315054b21d2c527e",
-    "unseen": "175a6e32c9ae29167c0ec067fc436eb248b21c20b2f791eb50a42450561e1d5a",
-    "unseen2": "4c1476abcc5dd2fa0ee4ff7ef1c872ab889c290188a3595208f220f4a6cabf69",
-    "unseen3": "d9c0f3998617aca7c2d032c7c71b9b7a45c81b892524d5c6a0e482bbd828bb81",
+    "unseen": "c5f39170a4d73c15ef510a1b7b7a886ce721965ea8185287488b35981d80ae90",
+    "unseen2": "23493132704dffcd58429973828a3247197ed50b65dc27573e4b11bc839bef44",
+    "unseen3": "4c838a8164692913b5374567d4a555c16ad3a3d8d96284f232fc3053325b4917",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

@@ -27,6 +27,7 @@ import kgkit.extraction.components.conferences
 import kgkit.extraction.components.document
 import kgkit.extraction.components.events
 import kgkit.extraction.components.mentions
+import kgkit.extraction.components.people
 import kgkit.extraction.components.relations
 import kgkit.extraction.components.schedule
 import kgkit.extraction.components.talks
@@ -54,6 +55,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "talk-items",
     "quoted-talks",
     "relations",
+    "people",
     "topics",
     "curation",
 )

@@ -63,6 +63,7 @@ class Judge:
 
     kind_of: Callable[[str], str | None] = lambda name: None
     label_of: Callable[[int, int], str | None] = lambda a, b: None
+    read_by_model: bool = False  # the document's language has a model: its PERSON labels can confirm names
 
     def person(self, text: str, a: int, b: int) -> bool:
         """Is ``text`` (at ``a``-``b`` in the document) a personal name?"""
@@ -89,6 +90,13 @@ class Judge:
             return True
         return bool(re.match(r"[\w@][\w&.'’+-]*", text)) and (text[0].isupper() or text[0].isdigit()
                                                               or re.match(r"[a-z]+[A-Z.-]", text) is not None)
+
+
+def confirmed(people: list[Speaker] | None, judge: Judge) -> bool:
+    """Did the model call at least one of ``people`` a person (or read no text at all)?"""
+    if not people:
+        return False
+    return not judge.read_by_model or any(judge.label_of(*p.span) == "PERSON" for p in people)
 
 
 def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:

@@ -115,6 +115,27 @@ class DocState:
         )
 
     # -------------------------------------------------------------- fact helpers
+    def person_here(self, name: str, start: int) -> bool:
+        """Is ``name``, at ``start`` in the document, a person? It must look like a personal name, be no
+        name the gazetteer knows, and, where a model read the text, be a person by the model too (or a
+        person another component already found)."""
+        if not is_person_name(name) or self.gz.lookup(name) is not None:
+            return False
+        if not self.entities:
+            return True
+        end = start + len(name)
+        if entity_iri("person", name) in self.named:
+            return True
+        overlapping = [label for label, a, b in self.entities if a < end and start < b]
+        if "PERSON" in overlapping:
+            return True
+        if overlapping:
+            return False  # the model reads it as an organization, a product, a title, a place, a date...
+        sentence = self.sentence_at(start)
+        unit = self.doc.masked[sentence.start : sentence.end] if sentence else name
+        words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", unit) if len(w) > 3]
+        return not (len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words))
+
     def add(self, s: URIRef, p: URIRef, o: Node, span: tuple[int, int], method: str, conf: float) -> None:
         self.out.facts.append(Fact(s, p, o, span, method, conf))
 

@@ -47,7 +47,7 @@ def pattern_facts(st: DocState) -> None:
         # Name, Role at Org (ACR) / Name from Org / Name (Org)
         for m in _AFFILIATED.finditer(chunk):
             person_name = m.group("person")
-            if not is_person_name(person_name) or st.gz.lookup(person_name):
+            if not st.person_here(person_name, s.start + m.start("person")):
                 continue
             org = st.resolve_org(m.group("org"), span)
             if org is None:
@@ -60,7 +60,7 @@ def pattern_facts(st: DocState) -> None:
             speakers += [person, org]
         # "Our CTO Hannah Lee", "Maintainer Jane Doe": a role word right before a name
         for m in _ROLE_THEN_NAME.finditer(chunk):
-            if is_person_name(m.group("person")) and not st.gz.lookup(m.group("person")):
+            if st.person_here(m.group("person"), s.start + m.start("person")):
                 person = st.entity("person", m.group("person"), span, "pattern", CONF_PATTERN)
                 st.add(person, SCHEMA.jobTitle, st.text_literal(m.group("role")), span, "pattern", CONF_PATTERN)
                 speakers.append(person)
@@ -68,14 +68,14 @@ def pattern_facts(st: DocState) -> None:
         for m in _NAMED_SPEAKERS.finditer(chunk):
             names = re.split(r",\s+", m.group("a") or m.group("b") or m.group("c"))
             for name in names:
-                if not is_person_name(name) or st.gz.lookup(name):
+                if not st.person_here(name, s.start + chunk.find(name)):
                     continue
                 person = st.entity("person", name, span, "pattern", CONF_PATTERN)
                 speakers.append(person)
                 if last_session and (m.group("a") or m.group("b")):
                     st.add(last_session, KG.presenter, person, span, "pattern", CONF_PATTERN)
         for m in _NAME_S_SPEECH.finditer(chunk):
-            if is_person_name(m.group("person")) and not st.gz.lookup(m.group("person")):
+            if st.person_here(m.group("person"), s.start + m.start("person")):
                 person = st.entity("person", m.group("person"), span, "pattern", CONF_PATTERN)
                 speakers.append(person)
                 if award_org:
@@ -125,7 +125,7 @@ def pattern_facts(st: DocState) -> None:
             if name.split()[0] in STOP_CAPS or (m.start() > 0 and chunk[m.start() - 1].isalnum()):
                 continue
             e = st.gz.lookup(name)
-            if e is None and is_person_name(name):
+            if e is None and st.person_here(name, s.start + m.start("org")):
                 speakers.append(st.entity("person", name, span, "pattern", CONF_WEAK))
             elif e is None and m.start() == 0 and _looks_like_org(name):
                 speakers.append(st.entity("org", name, span, "pattern", CONF_WEAK))

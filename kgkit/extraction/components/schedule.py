@@ -29,7 +29,7 @@ from kgkit.extraction.patterns import (
     is_person_name,
     literal,
 )
-from kgkit.extraction.speakers import Judge, Speaker, parse_speakers
+from kgkit.extraction.speakers import Judge, Speaker, confirmed, parse_speakers
 from kgkit.extraction.state import DocState
 from kgkit.extraction.topics import topics_in
 from kgkit.extraction.when import find_date, find_dates, find_times, offset, weekday_in, zone_in
@@ -237,7 +237,7 @@ def _judge(st: DocState) -> Judge:
         # an entity of about the same span (the model's span may take a neighbouring character or word)
         return next((lab for (x, y), lab in labels.items() if abs(x - a) <= 2 and abs(y - b) <= 2), None)
 
-    return Judge(kind_of, label_of)
+    return Judge(kind_of, label_of, read_by_model=bool(st.entities))
 
 
 def _has_talk_link(block: Block, a: int, b: int) -> bool:
@@ -261,6 +261,12 @@ def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, r
     """The talk one item, line or heading lists, or None."""
     masked = st.doc.masked
     link = next((x for x in block.links if a <= x.start < b and TALK_URL.search(x.url)), None)
+    if link is None:  # any link whose text is "Title - Speaker, Org" (a recording, a slide deck)
+        for other in (x for x in block.links if a <= x.start < b):
+            probe = Talk("", _strip(masked, other.start, other.end), (a, b), other.url)
+            if _speakers_in_title(st, probe, judge) and _title_ok(probe.title):
+                probe.when = masked[a:b]
+                return probe
     if link is None and require_link:
         return None
     if link is not None and require_link and not _title_case(masked[link.start : link.end]):
@@ -290,6 +296,9 @@ def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] 
     text = masked[a:b]
     for m in reversed(list(_SEPARATORS.finditer(text))):
         people = parse_speakers(text[m.end() :], a + m.end(), judge)
+        weak = m.group().strip().lower() in ("with", "mit", "par", "com", "by")  # "Filters with Any Language"
+        if weak and not confirmed(people, judge):
+            continue
         if people and m.start() >= _TITLE_MIN:
             talk.title_span = _strip(masked, a, a + m.start())
             talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())

@@ -1,0 +1,180 @@
+"""People in running text, from the model's named entities, and what the sentence says about them:
+their organization ("X of/from/at Y", "X (Y)", "Y's X", "X, CTO at Y") and the talk they gave (the
+subject of a speaking verb whose object or sentence names a session).
+
+A name is taken when it looks like a personal name (two to four capitalized words, or a name in
+Chinese, Japanese or Korean script) and the gazetteer does not know it as something else; the
+organization when the gazetteer knows it, or the model calls it an organization, or it stands where
+only an organization can (after "from", in parentheses after the name).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import URIRef
+
+from kgkit.extraction.component import component
+from kgkit.extraction.components.schedule import _judge
+from kgkit.extraction.patterns import ROLE_WORDS
+from kgkit.extraction.speakers import ORG_SUFFIX, Judge
+from kgkit.extraction.state import DocState, Sentence
+from kgkit.rdf.terms import KG, SCHEMA
+
+CONF_MODEL = 0.7
+#: Verbs whose subject gave (part of) a talk.
+SPEAK_LEMMAS = {
+    "speak", "talk", "present", "deliver", "give", "host", "share", "demo", "demonstrate", "discuss", "explain",
+    "show", "introduce", "keynote", "lead", "moderate", "walk", "cover", "showcase", "outline", "explore",
+    "highlight", "announce", "teach", "run", "join", "open", "close",
+}
+_ORG_AFTER = re.compile(
+    rf"^\s*(?:,\s*(?:(?P<role>{ROLE_WORDS}|[A-Za-z][\w &/-]{{2,50}}?)\s+(?:at|of|for|from|@)\s+)?"
+    rf"|\s+(?:from|of|at|with|@|de|von|bei|chez|da|do)\s+(?:the\s+)?|\s*\(\s*|\s*@\s*)"
+    rf"(?P<org>[A-Z0-9][\w&.'’+-]*(?:\s+(?:&\s+)?[A-Z0-9][\w&.'’+-]*){{0,4}})"
+)
+_ORG_BEFORE = re.compile(r"(?P<org>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})[’']s\s+(?:own\s+)?(?:[a-z][\w-]*\s+){0,3}$")
+
+
+@component("people", requires=["sentences", "entities", "hits", "sessions"], provides=["facts"])
+def people(st: DocState) -> None:
+    """People the model finds in the text, their organizations, and the talks they gave."""
+    if not st.entities:
+        return
+    judge = _judge(st)
+    for label, a, b in st.entities:
+        if label != "PERSON":
+            continue
+        sentence = st.sentence_at(a)
+        found = _name(st, judge, a, b, sentence)
+        if found is None:
+            continue
+        name, a, b, tail = found
+        span = (sentence.start, sentence.end) if sentence else (a, b)
+        person = st.entity("person", name, span, "model", CONF_MODEL)
+        if tail is not None:  # "Björn Rabenstein SoundCloud": the model took the organization into the name
+            org = st.resolve_org(tail, span)
+            if org is not None:
+                st.add(person, KG.affiliation, org, span, "model", CONF_MODEL)
+        else:
+            _affiliation(st, judge, person, a, b, span)
+        if sentence is not None and sentence.parse is not None:
+            _presented(st, person, a, b, sentence)
+
+
+def _name(
+    st: DocState, judge: Judge, a: int, b: int, sentence: Sentence | None
+) -> tuple[str, int, int, str | None] | None:
+    """The personal name of a PERSON entity (and an organization's name the model ran into it), or
+    None when it is not one: words that are not proper nouns, a heading in Title Case, a known name."""
+    masked = st.doc.masked
+    raw = masked[a:b]
+    if "\n" in raw or "  " in raw:
+        return None
+    name = re.sub(r"[’']s$", "", raw.strip(" ,.'’\"")).strip()
+    b = a + len(raw) - len(raw.lstrip()) + len(name)
+    tail = None
+    words = name.split()
+    if len(words) >= 3 and (st.gz.lookup(words[-1]) is not None or re.fullmatch(r"[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}", words[-1])):
+        tail = words[-1]
+        name = " ".join(words[:-1])
+        b = a + len(name)
+    if not judge.person(name, a, b) or st.gz.lookup(name) is not None:
+        return None
+    first = name.split()[0]
+    if len(first) > 5 and first.endswith("ing"):
+        return None  # "Managing Burnout", "Scaling Teams"
+    if sentence is not None and _inside_quotes(masked, sentence.start, a, b):
+        return None  # part of a quoted title
+    if sentence is not None and sentence.parse is not None:
+        base = sentence.start - sentence.parse.start_char
+        tokens = [tok for tok in sentence.parse if a <= base + tok.idx < b]
+        if tokens and any(tok.pos_ not in ("PROPN", "NOUN", "X") for tok in tokens):
+            return None  # "Managing Burnout", "Any Programming Language"
+        unit = masked[sentence.start : sentence.end]
+        if _title_case_unit(unit) and not _ORG_AFTER.match(masked[b : b + 80]):
+            return None  # a heading or a title: its capitals say nothing about names
+    return name, a, b, tail
+
+
+def _inside_quotes(text: str, start: int, a: int, b: int) -> bool:
+    """Is ``text[a:b]`` inside a quotation (“...” or "...") that began in its sentence?"""
+    before = text[start:a]
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
+
+
+def _title_case_unit(text: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) > 3]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _affiliation(st: DocState, judge: Judge, person: URIRef, a: int, b: int, span: tuple[int, int]) -> None:
+    masked = st.doc.masked
+    after = masked[b : min(len(masked), b + 120, span[1] + 1)]
+    m = _ORG_AFTER.match(after)
+    org_name, role = None, None
+    if m:
+        org_name, role = m.group("org"), m.group("role")
+        explicit = not after.lstrip().startswith(",") or role is not None
+        org_name = _trim_org(org_name)
+        if not org_name or not _org_ok(st, judge, org_name, b + m.start("org"), explicit):
+            org_name = None
+    if org_name is None:
+        before = masked[max(span[0], a - 80) : a]
+        mb = _ORG_BEFORE.search(before)
+        if mb and _org_ok(st, judge, mb.group("org"), a - len(before) + mb.start("org"), False):
+            org_name = mb.group("org")
+    if org_name is None:
+        return
+    org = st.resolve_org(org_name, span)
+    if org is None:
+        return
+    st.add(person, KG.affiliation, org, span, "model", CONF_MODEL)
+    if role and len(role.split()) <= 5:
+        st.add(person, SCHEMA.jobTitle, st.text_literal(role.strip()), span, "model", CONF_MODEL)
+
+
+def _trim_org(name: str) -> str:
+    """An organization's name without the words of the sentence that follow it."""
+    words = name.split()
+    while words and words[-1] in {"In", "At", "On", "The", "And", "A"}:
+        words.pop()
+    return " ".join(words).rstrip(".,;:)")
+
+
+def _org_ok(st: DocState, judge: Judge, name: str, at: int, explicit: bool) -> bool:
+    """Is ``name`` an organization: known, or called one by the model, or (where the grammar says so)
+    a capitalized name that is not a person, a project or a place?"""
+    entry = st.gz.lookup(name)
+    if entry is not None:
+        return entry.kind == "org"
+    label = judge.label_of(at, at + len(name))
+    if label in ("PERSON", "GPE", "PRODUCT", "DATE", "TIME", "EVENT"):
+        return False
+    if judge.person(name, at, at + len(name)):
+        return False
+    return label in ("ORG", "NORP") or explicit or ORG_SUFFIX.search(name) is not None
+
+
+def _presented(st: DocState, person: URIRef, a: int, b: int, sentence: Sentence) -> None:
+    """The person is the subject of a speaking verb in a sentence naming a session: they presented it."""
+    parse = sentence.parse
+    base = sentence.start - parse.start_char  # where the parsed text starts in the document
+    speaks = False
+    for token in parse:
+        start = base + token.idx
+        if a <= start < b and token.dep_ in ("nsubj", "nsubjpass", "compound", "conj") and (
+            token.head.lemma_.lower() in SPEAK_LEMMAS or (token.dep_ == "conj" and token.head.head.lemma_.lower() in SPEAK_LEMMAS)
+        ):
+            speaks = True
+            break
+    if not speaks:
+        return
+    for iri, where, _ in st.sessions:
+        if where is not None and where.paragraph == sentence.paragraph and where.start <= sentence.end:
+            st.add(iri, KG.presenter, person, (sentence.start, sentence.end), "model", CONF_MODEL)
+            return
+    stage = st.main_event or st.conference
+    if stage is not None:
+        st.add(stage, KG.presenter, person, (sentence.start, sentence.end), "model", 0.6)
+
