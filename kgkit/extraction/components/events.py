@@ -18,14 +18,14 @@ from kgkit.extraction.state import DocState
 from kgkit.extraction.when import MONTHS, WEEKDAYS
 from kgkit.rdf.terms import KG
 
-_YEAR = r"(?:\s+(?P<year>20\d\d|'\d\d))"
-_PLACE = r"(?:\s+(?P<place>(?:[A-ZÀ-Ý][\wÀ-ÿ.-]+)(?:\s+[A-ZÀ-Ý][\wÀ-ÿ.-]+){0,2}))"
+_YEAR = r"(?:[ \t](?P<year>20\d\d|'\d\d))"
+_PLACE = r"(?:[ \t](?P<place>(?:[A-ZÀ-Ý][\wÀ-ÿ.-]+)(?:[ \t][A-ZÀ-Ý][\wÀ-ÿ.-]+){0,2}))"
 NAMED_EVENT = re.compile(
     r"(?<![\w-])(?P<name>"
     r"[A-Z][A-Za-z0-9]*[a-z0-9](?:Con|CON)|[A-Z][A-Z0-9]{1,}(?:con|CON)"  # PromCon, StrimziCon, SUSECON, CHAOSScon
-    r"|(?:[A-Z][\w+.&-]*\s+){1,3}(?:Day|Summit|Forum|Hackathon|Symposium|Conference|Konferenz|Conférence)"
+    r"|(?:[A-Z][\w+.&-]*[ \t]){1,3}(?:Day|Summit|Forum|Hackathon|Symposium|Conference|Konferenz|Conférence)"
     r"|DevOps\s?Days|Kubernetes Community Days?|Cloud Native Rejekts"
-    rf")(?!\w)(?:{_PLACE}(?=\s+(?:20\d\d|'\d\d)\b))?{_YEAR}?"
+    rf")(?!\w)(?:{_PLACE}(?=[ \t](?:20\d\d|'\d\d)\b))?{_YEAR}?"
 )
 _NOT_FIRST = STOP_CAPS | {m.capitalize() for m in MONTHS} | {w.capitalize() for w in WEEKDAYS} | {
     "Every", "Each", "Last", "First", "Second", "Third", "Final", "Whole", "Full", "Same", "Big", "Great", "Busy",

@@ -55,7 +55,7 @@ _LABEL = re.compile(r"(?i)^\W*(?:when|where|time|date|room|location|venue|wann|w
 _SPEAKER_LABEL = re.compile(r"(?i)^\W*(?:speakers?|presenters?|presented by|by|hosts?|moderators?|panel(?:ists)?"
                             r"|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?)\s*:?\s*")
 _EVENT_HEADING = re.compile(
-    r"(?P<name>(?:[A-Z0-9][\w+&.'’-]*\s+){0,4}(?:Day|Days|Summit|Meetup|Meet-up|Hackathon|Forum|Unconference|Rejekts"
+    r"(?P<name>(?:[A-Z0-9][\w+&.'’-]*[ \t]){0,4}(?:Day|Days|Summit|Meetup|Meet-up|Hackathon|Forum|Unconference|Rejekts"
     r"|Community Days?|Contributor Summit|Workshop Day)|[A-Z][\w+-]*Con)(?:\s+(?P<year>20\d\d|'\d\d))?\b"
 )
 _TITLE_MIN = 8
@@ -204,7 +204,7 @@ def _event_in_heading(st: DocState, text: str, block: Block) -> URIRef | None:
     name = " ".join(m.group("name").split())
     if is_person_name(name) or len(name) < 5 or st.gz.lookup(name) is not None and st.gz.lookup(name).kind != "event":  # type: ignore[union-attr]
         return None
-    if re.search(r"(?i)\b(?:kubecon|cloudnativecon)\b", name):
+    if re.search(r"(?i)\b(?:kubecon|cloudnativecon)\b", name) or str(st.conference).rsplit("/", 1)[-1].startswith(slug(name)):
         return None  # the conference itself, not an event of it
     event = st.entity("event", name, span, "structure", CONF_PATTERN)
     st.add(event, KG.partOf, st.conference, span, "structure", CONF_PATTERN)
