@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paths import CORPUS, DATA  # noqa: E402
+from paths import CORPUS, DATA
 
-from kgkit.graph.build import build  # noqa: E402
+from kgkit.graph.build import build
 
 PINNED = {
     "corpus": "207600acae017f34db6616edc3eb217773a05633a0853a4d0706c1899ff2e5c6",

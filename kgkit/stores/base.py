@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier
@@ -77,4 +77,4 @@ def with_timeout(run: Callable[[], T], timeout: float | None) -> T:
         raise StoreError(f"query timed out after {timeout:g} s")
     if "error" in box:
         raise box["error"]
-    return box["result"]  # type: ignore[no-any-return]
+    return cast(T, box["result"])
