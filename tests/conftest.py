@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled corpus built once per test session."""
+"""Shared fixtures: the bundled corpus built once per test session, and the real triple stores
+(tests/conftest_stores.py: ``oxigraph_url``, ``virtuoso_url``), each started at most once per session."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest_stores import oxigraph_url, virtuoso_url  # noqa: F401  (fixtures for every test)
 from paths import CORPUS
 
 from kgkit.graph.build import BuildResult, build

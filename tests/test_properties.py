@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest_stores import oxigraph_url  # noqa: F401  (fixture)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import XSD, Dataset, Graph, Literal, Namespace, URIRef
@@ -204,7 +203,7 @@ def test_iri_parameters_are_iris_or_refused(value: str) -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(value=NASTY)
-def test_literal_parameters_never_change_a_query_on_a_real_store(oxigraph_url: str, value: str) -> None:  # noqa: F811
+def test_literal_parameters_never_change_a_query_on_a_real_store(oxigraph_url: str, value: str) -> None:
     store = SparqlStore(f"{oxigraph_url}/query", update_url=f"{oxigraph_url}/update", gsp_url=f"{oxigraph_url}/store")
     store.clear()
     graph = Graph()

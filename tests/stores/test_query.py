@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest_stores import oxigraph_url  # noqa: F401  (fixture)
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kgkit.errors import InputError, QueryError, StoreError
@@ -306,7 +305,7 @@ def test_injection_is_a_harmless_value_locally() -> None:
     assert len(union_graph(ds)) == before
 
 
-def test_injection_is_a_harmless_value_remotely(oxigraph_url: str) -> None:  # noqa: F811
+def test_injection_is_a_harmless_value_remotely(oxigraph_url: str) -> None:
     store = SparqlStore(
         f"{oxigraph_url}/query", update_url=f"{oxigraph_url}/update", gsp_url=f"{oxigraph_url}/store"
     )
