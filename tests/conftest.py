@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 from conftest_stores import oxigraph_url, virtuoso_url  # noqa: F401  (fixtures for every test)
-from paths import CORPUS
 
-from kgkit.graph.build import BuildResult, build
+from kgkit.graph.build import BuildResult
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """The bundled corpus built into a temporary directory (``built.output`` is its kg.nq)."""
-    return build([CORPUS], tmp_path_factory.mktemp("build"))
+def built(corpus_build: BuildResult) -> BuildResult:
+    """The bundled corpus built into a temporary directory (``built.output`` is its kg.nq), once per
+    session (``corpus_build`` in the repository's conftest.py, shared with the doctests)."""
+    return corpus_build
 
 
 @pytest.fixture(scope="session")

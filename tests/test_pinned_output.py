@@ -31,6 +31,7 @@ def digest(name: str, out: Path) -> str:
     return hashlib.sha256(result.output.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_kg_nq_is_byte_identical_to_the_pinned_one(name: str, tmp_path: Path) -> None:
     assert digest(name, tmp_path) == PINNED[name], f"kg.nq of {name} changed; see this module's docstring"

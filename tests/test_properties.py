@@ -116,6 +116,7 @@ def round_trip(quads: list[tuple[object, object, object, object]]) -> None:
     assert quads_of(ds) == set(quads)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(doc=documents())
 def test_any_document_is_read_or_refused_and_extracts_to_a_graph_that_round_trips(
@@ -168,6 +169,7 @@ def structure(sparql: str, value: Literal | URIRef) -> str:
     return str(prepareQuery(sparql).algebra).replace(repr(value), "VALUE")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(value=NASTY)
 def test_literal_parameters_never_change_a_query(value: str) -> None:
@@ -201,6 +203,8 @@ def test_iri_parameters_are_iris_or_refused(value: str) -> None:
     assert MemoryStore(ds).query(text).rows == [(Literal("found"),)]
 
 
+@pytest.mark.slow
+@pytest.mark.external
 @settings(max_examples=25, deadline=None)
 @given(value=NASTY)
 def test_literal_parameters_never_change_a_query_on_a_real_store(oxigraph_url: str, value: str) -> None:
@@ -263,6 +267,7 @@ def export_and_import(workdir: Path, ds: Dataset, fmt: str, *, may_refuse: bool 
     assert back == expected
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(graphs=GRAPHS, fmt=st.sampled_from(sorted(FORMATS)))
 def test_export_then_import_gives_the_same_graph(

@@ -30,7 +30,7 @@ from kgkit.stores.remote import VIRTUOSO, SparqlStore
         "memory",
         "oxigraph",
         pytest.param("oxigraph-server", marks=pytest.mark.external),
-        pytest.param("virtuoso", marks=pytest.mark.external),
+        pytest.param("virtuoso", marks=[pytest.mark.external, pytest.mark.slow]),  # seconds to start
     ]
 )
 def backend(request: pytest.FixtureRequest) -> str:

@@ -51,6 +51,7 @@ def test_remote_errors_are_one_line_without_credentials(oxigraph_url: str) -> No
         )
 
 
+@pytest.mark.slow
 def test_unreachable_endpoint() -> None:
     with pytest.raises(StoreError, match="cannot connect"):
         SparqlStore("http://127.0.0.1:9/query", timeout=2).query("ASK { ?s ?p ?o }")
@@ -140,6 +141,7 @@ def assert_one_line_without_secrets(code: int, out: str, err: str, *fragments: s
         assert secret not in out + err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("status", "fragments", "attempts"),
     [
@@ -200,6 +202,7 @@ def test_only_idempotent_requests_are_retried(scripted: Callable[..., Scripted])
     assert len(store.requests) == 5
 
 
+@pytest.mark.slow
 def test_connection_dropped_mid_upload(run_cli: CliRun, scripted: Callable[..., Scripted]) -> None:
     def behave(handler: Any, body: bytes) -> None:
         if handler.command == "PUT":
@@ -292,6 +295,11 @@ def test_credentials_never_appear(
         shown += record.getMessage()
     for secret in SECRETS:
         assert secret not in shown
+
+
+def test_credentials_object_hides_itself() -> None:
+    creds = Credentials("alice", "pa55word", None)
+    assert "pa55word" not in repr(creds) and "alice" not in repr(creds)
 
 
 def test_redirects_do_not_carry_credentials_to_another_host(scripted: Callable[..., Scripted]) -> None:

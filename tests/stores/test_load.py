@@ -23,10 +23,11 @@ from kgkit.errors import InputError, StoreError
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.library import load_library
 from kgkit.sparql.results import QueryResult
-from kgkit.stores.http import Credentials
 from kgkit.stores.load import STAGING_PREFIX, LoadProgress, load
 from kgkit.stores.query import query
 from kgkit.stores.remote import SparqlStore
+
+pytestmark = pytest.mark.external  # every test here talks to a real Oxigraph or Virtuoso server
 
 CliRun = Callable[..., tuple[int, str, str]]
 KGKIT_GRAPHS = "https://w3id.org/kgkit/graph/"
@@ -97,7 +98,7 @@ def small() -> Dataset:
     return as_dataset(SMALL)
 
 
-@pytest.fixture(params=["oxigraph", "virtuoso"])
+@pytest.fixture(params=["oxigraph", pytest.param("virtuoso", marks=pytest.mark.slow)])  # Virtuoso: seconds to start
 def store_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The root URL of each real store, without kgkit graphs before and after the test."""
     base = request.getfixturevalue(f"{request.param}_url")
@@ -110,6 +111,7 @@ def store_url(request: pytest.FixtureRequest) -> Iterator[str]:
 # --- loading -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_load_puts_exactly_the_built_triples_in_each_graph(
     run_cli: CliRun, store_url: str, built_dir: Path, corpus: Dataset
 ) -> None:
@@ -129,6 +131,7 @@ def test_cli_load_puts_exactly_the_built_triples_in_each_graph(
     assert stored_quads(store) == quads(corpus)
 
 
+@pytest.mark.slow
 def test_sparql_update_in_batches(store_url: str, corpus: Dataset) -> None:
     report = load(store_url, corpus, protocol="update", batch_size=1000)
     assert report.protocol == "update" and report.exact
@@ -176,6 +179,7 @@ def test_load_progress_and_report(oxigraph_url: str) -> None:
     wipe(remote)
 
 
+@pytest.mark.slow
 def test_virtuoso_with_digest_authentication(
     run_cli: CliRun, virtuoso_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -234,6 +238,7 @@ def local_answer(name: str, source: Path, params: tuple[tuple[str, str], ...] = 
     return query(name, source=source, params=dict(params))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store_name", ["oxigraph", "virtuoso"])
 @pytest.mark.parametrize("name", sorted(load_library()))
 def test_canned_queries_answer_the_same_everywhere(
@@ -246,6 +251,7 @@ def test_canned_queries_answer_the_same_everywhere(
     assert normal(remote.rows) == normal(local.rows) and local.rows
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store_name", ["oxigraph", "virtuoso"])
 def test_the_flagship_with_another_root_topic_answers_the_same_everywhere(
     loaded: dict[str, str | None], built_dir: Path, store_name: str
@@ -259,6 +265,7 @@ def test_the_flagship_with_another_root_topic_answers_the_same_everywhere(
         assert normal(remote.rows) == normal(local.rows)
 
 
+@pytest.mark.slow
 def test_cli_query_endpoint_gives_the_local_table(
     run_cli: CliRun, loaded: dict[str, str | None], built_dir: Path
 ) -> None:
@@ -426,11 +433,6 @@ def test_a_lost_answer_to_move_is_checked_not_retried(
     assert stored_quads(SparqlStore.connect(oxigraph_url)) == quads(v2)
 
 
-def test_credentials_object_hides_itself() -> None:
-    creds = Credentials("alice", "pa55word", None)
-    assert "pa55word" not in repr(creds) and "alice" not in repr(creds)
-
-
 def test_graph_option_for_a_file_of_triples(oxigraph_url: str, tmp_path: Path) -> None:
     store = SparqlStore.connect(oxigraph_url)
     wipe(store)
@@ -447,6 +449,7 @@ def test_graph_option_for_a_file_of_triples(oxigraph_url: str, tmp_path: Path) -
 # --- an N-Quads file in one request --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_nquads_build_goes_to_oxigraph_in_one_request(
     oxigraph_url: str, built_dir: Path, corpus: Dataset
 ) -> None:
