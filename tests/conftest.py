@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled corpus built once per test session."""
+"""Shared fixtures: the bundled corpus built once per test session, and the real triple stores
+(tests/conftest_stores.py: ``oxigraph_url``, ``virtuoso_url``), each started at most once per session."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from paths import CORPUS
+from conftest_stores import oxigraph_url, virtuoso_url  # noqa: F401  (fixtures for every test)
 
-from kgkit.graph.build import BuildResult, build
+from kgkit.graph.build import BuildResult
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """The bundled corpus built into a temporary directory (``built.output`` is its kg.nq)."""
-    return build([CORPUS], tmp_path_factory.mktemp("build"))
+def built(corpus_build: BuildResult) -> BuildResult:
+    """The bundled corpus built into a temporary directory (``built.output`` is its kg.nq), once per
+    session (``corpus_build`` in the repository's conftest.py, shared with the doctests)."""
+    return corpus_build
 
 
 @pytest.fixture(scope="session")

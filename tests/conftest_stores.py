@@ -8,9 +8,9 @@
   /sparql-graph-crud take updates; /sparql-auth and /sparql-graph-crud-auth take dba/dba with HTTP
   Digest authentication).
 
-Import the fixtures into a test module (``from conftest_stores import oxigraph_url``). A store's
-tests are skipped, with the reason, only when its server binary is not installed. Each server is
-stopped at the end of the session; network traffic goes to 127.0.0.1 only.
+tests/conftest.py imports the fixtures, so every test can ask for them and each server starts at most
+once per session. A store's tests are skipped, with the reason, only when its server binary is not
+installed. Each server is stopped at the end of the session; network traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations

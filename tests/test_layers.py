@@ -87,6 +87,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_no_import_cycles() -> None:
     graph = imports()
     assert graph["kgkit.stores.query"] >= {"kgkit.stores", "kgkit.sparql.library"}  # the scan sees imports

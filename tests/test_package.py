@@ -21,6 +21,7 @@ def test_every_command_is_a_function_of_the_package() -> None:
     assert set(kgkit.__all__) <= set(dir(kgkit))
 
 
+@pytest.mark.slow
 def test_importing_the_modules_does_not_replace_the_functions() -> None:
     out = _fresh("import kgkit.graph.build, kgkit.stores.query, kgkit; from kgkit.rdf.export import export; "
                  "print(callable(kgkit.build), callable(kgkit.query), kgkit.export is export)")
@@ -39,6 +40,7 @@ def test_an_unknown_attribute_is_an_attribute_error() -> None:
         kgkit.nothing  # type: ignore[attr-defined]  # noqa: B018
 
 
+@pytest.mark.slow
 def test_a_command_line_run_imports_only_its_command_group() -> None:
     out = _fresh("import sys; sys.argv = ['kgkit', 'query', '--list']\n"
                  "from kgkit.cli import main\n"
@@ -49,6 +51,7 @@ def test_a_command_line_run_imports_only_its_command_group() -> None:
         assert f"'kgkit.cli.{other}'" not in out
 
 
+@pytest.mark.slow
 def test_every_registered_command_has_its_group_in_the_table() -> None:
     from kgkit.cli import COMMAND_GROUPS
 
@@ -56,6 +59,7 @@ def test_every_registered_command_has_its_group_in_the_table() -> None:
     assert sorted(out.split()) == sorted(COMMAND_GROUPS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "query", "docs"])
 def test_a_command_alone_is_still_a_subcommand(command: str) -> None:
     # only its group is registered, yet `kgkit build --help` is the build command's help, not the app's

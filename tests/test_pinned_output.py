@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paths import CORPUS, DATA  # noqa: E402
+from paths import CORPUS, DATA
 
-from kgkit.graph.build import build  # noqa: E402
+from kgkit.graph.build import build
 
 PINNED = {
     "corpus": "dc66c2dc1b2f5fbec6c92459246715097a84072e93a9e641315054b21d2c527e",
@@ -31,6 +31,7 @@ def digest(name: str, out: Path) -> str:
     return hashlib.sha256(result.output.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_kg_nq_is_byte_identical_to_the_pinned_one(name: str, tmp_path: Path) -> None:
     assert digest(name, tmp_path) == PINNED[name], f"kg.nq of {name} changed; see this module's docstring"

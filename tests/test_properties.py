@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest_stores import oxigraph_url  # noqa: F401  (fixture)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import XSD, Dataset, Graph, Literal, Namespace, URIRef
@@ -117,6 +116,7 @@ def round_trip(quads: list[tuple[object, object, object, object]]) -> None:
     assert quads_of(ds) == set(quads)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(doc=documents())
 def test_any_document_is_read_or_refused_and_extracts_to_a_graph_that_round_trips(
@@ -169,6 +169,7 @@ def structure(sparql: str, value: Literal | URIRef) -> str:
     return str(prepareQuery(sparql).algebra).replace(repr(value), "VALUE")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(value=NASTY)
 def test_literal_parameters_never_change_a_query(value: str) -> None:
@@ -202,9 +203,11 @@ def test_iri_parameters_are_iris_or_refused(value: str) -> None:
     assert MemoryStore(ds).query(text).rows == [(Literal("found"),)]
 
 
+@pytest.mark.slow
+@pytest.mark.external
 @settings(max_examples=25, deadline=None)
 @given(value=NASTY)
-def test_literal_parameters_never_change_a_query_on_a_real_store(oxigraph_url: str, value: str) -> None:  # noqa: F811
+def test_literal_parameters_never_change_a_query_on_a_real_store(oxigraph_url: str, value: str) -> None:
     store = SparqlStore(f"{oxigraph_url}/query", update_url=f"{oxigraph_url}/update", gsp_url=f"{oxigraph_url}/store")
     store.clear()
     graph = Graph()
@@ -264,6 +267,7 @@ def export_and_import(workdir: Path, ds: Dataset, fmt: str, *, may_refuse: bool 
     assert back == expected
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(graphs=GRAPHS, fmt=st.sampled_from(sorted(FORMATS)))
 def test_export_then_import_gives_the_same_graph(

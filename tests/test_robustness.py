@@ -168,6 +168,7 @@ def test_a_file_without_read_permission_is_skipped(tmp_path: Path) -> None:
         read_document(path)
 
 
+@pytest.mark.slow
 def test_the_messy_folder_builds_with_one_warning_per_bad_file(tmp_path: Path) -> None:
     """The issue's corpus test, through the real console script."""
     folder = messy_folder(tmp_path)
@@ -197,6 +198,7 @@ def test_the_messy_folder_builds_with_one_warning_per_bad_file(tmp_path: Path) -
     assert graph_of(tmp_path / "out" / KG_FILE, "same-name") and graph_of(tmp_path / "out" / KG_FILE, "odd-types")
 
 
+@pytest.mark.slow
 def test_strict_stops_at_the_first_bad_file_and_keeps_the_previous_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     previous = build([BAD / "good.md"], out).output.read_bytes()
@@ -318,6 +320,7 @@ def test_an_output_that_cannot_be_written_is_a_one_line_error(run_cli: CliRun, t
     assert code == 2 and err.startswith(f"kgkit: error: {blocker / 'kg.ttl'}: cannot write") and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_a_full_disk_leaves_the_previous_build(tmp_path: Path) -> None:
     """RLIMIT_FSIZE makes writes past 64 KB fail with EFBIG, as a full disk fails them with ENOSPC."""
     out = tmp_path / "out"
@@ -370,6 +373,7 @@ def written(folder: Path) -> Callable[[], bool]:
     return lambda: any(t.stat().st_size > 0 for t in temps(folder) if t.exists())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_killing_build_mid_write_keeps_the_previous_output(tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "out"
@@ -391,6 +395,7 @@ def test_killing_build_mid_write_keeps_the_previous_output(tmp_path: Path, sig: 
     assert temps(out) == [] and not (out / LOCK_FILE).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_killing_export_mid_write_keeps_the_previous_output(
     tmp_path: Path, built_dir: Path, sig: signal.Signals
@@ -409,6 +414,7 @@ def test_killing_export_mid_write_keeps_the_previous_output(
         assert proc.returncode == -signal.SIGKILL
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_reading_documents_exits_130_in_one_line(tmp_path: Path) -> None:
     """The real console script, no patches: interrupted while it extracts (it holds the lock by then)."""
     out = tmp_path / "out"
@@ -425,6 +431,7 @@ def test_ctrl_c_while_reading_documents_exits_130_in_one_line(tmp_path: Path) ->
 # --- one build at a time ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_second_build_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = start_slow("build", str(BAD / "good.md"), "-o", str(out))

@@ -12,18 +12,21 @@ from kgkit.errors import QueryError
 from kgkit.rdf.read import named_graphs
 from kgkit.sparql.results import QueryResult
 from kgkit.sparql.text import check_query, prepare
-from kgkit.stores.base import with_timeout
+from kgkit.stores.base import LOCAL_CAPABILITIES, with_timeout
 
 
 class MemoryStore:
     """An rdflib Dataset. ``timeout`` (seconds) abandons a query that runs longer."""
 
     name = "memory"
-    capabilities = frozenset({"update", "named-graphs"})
+    capabilities = LOCAL_CAPABILITIES
 
     def __init__(self, dataset: Dataset | None = None, *, timeout: float | None = None) -> None:
         self.dataset = dataset if dataset is not None else Dataset()
         self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return "MemoryStore(rdflib Dataset)"
 
     def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
         check_query(sparql)

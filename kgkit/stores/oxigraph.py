@@ -37,7 +37,7 @@ from kgkit.rdf.oxigraph import OX_FORMATS, ox_format, ox_term, to_rdflib
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.results import QueryResult
 from kgkit.sparql.text import DECLARED, check_query, uses_named_graphs, with_values
-from kgkit.stores.base import with_timeout
+from kgkit.stores.base import LOCAL_CAPABILITIES, with_timeout
 
 try:
     import fcntl
@@ -66,7 +66,7 @@ class OxigraphStore:
         self.source: Path | None = None
         self.held = Held(ox.Store(), ox.Store())
         self.writable = True
-        self.capabilities = frozenset({"update", "named-graphs"})
+        self.capabilities = LOCAL_CAPABILITIES
         self._dirty = False
         self._default_is_union = False  # the named store's default graph holds the union (a quad file's)
 
@@ -105,9 +105,15 @@ class OxigraphStore:
         store.source = file
         store.held = _kept(file)
         store.writable = False
-        store.capabilities = frozenset({"named-graphs", "persistent"})
         store._dirty = False
         store._default_is_union = format_for_path(file).quads
+        # read-only; a quad file's own default graph is not told from the union ("default-graph" then
+        # missing); "persistent" only for a build's store on disk
+        store.capabilities = frozenset(
+            {"named-graphs", "set-union"}
+            | (set() if store._default_is_union else {"default-graph"})
+            | ({"persistent"} if store.held.on_disk else set())
+        )
         return store
 
     @property
@@ -248,10 +254,12 @@ class OxigraphStore:
 
 @dataclass
 class Held:
-    """The pyoxigraph stores of one source: the union, and the named graphs (None until first used)."""
+    """The pyoxigraph stores of one source: the union, and the named graphs (None until first used);
+    ``on_disk``: the union is a build's store on disk (it outlives the process)."""
 
     union: Any
     named: Any = None
+    on_disk: bool = False
 
 
 _opened: OrderedDict[Path, tuple[str, Held]] = OrderedDict()
@@ -289,24 +297,24 @@ def _stamp(file: Path) -> str:
     return f"{info.st_size}:{info.st_mtime_ns}"
 
 
-def _open(file: Path, stamp: str) -> tuple[Any, Any]:
-    """(union store, named store) of ``file``: the on-disk store of a build (made first if need be), else
-    one in memory. The named store is None for a quad file (made on first use of ``GRAPH``), and the
-    union store itself for a file of triples."""
+def _open(file: Path, stamp: str) -> tuple[Any, Any, bool]:
+    """(union store, named store, on disk) of ``file``: the on-disk store of a build (made first if need
+    be), else one in memory. The named store is None for a quad file (made on first use of ``GRAPH``),
+    and the union store itself for a file of triples."""
     import pyoxigraph as ox
 
     cache = file.parent / CACHE_DIR
     if file.suffix != ".nq" or not os.access(file.parent, os.W_OK):
         store = ox.Store()
         _load_union(store, file)
-        return store, (None if format_for_path(file).quads else store)
+        return store, (None if format_for_path(file).quads else store), False
     opened = _read_cache(cache, stamp)
     if opened is not None:
-        return opened, None
+        return opened, None, True
     with _cache_lock(file.parent):
         opened = _read_cache(cache, stamp)  # another process may have built it meanwhile
         if opened is not None:
-            return opened, None
+            return opened, None, True
         tmp = Path(tempfile.mkdtemp(prefix=f"{CACHE_DIR}.", dir=file.parent))
         try:
             store = ox.Store(str(tmp / "db"))
@@ -320,7 +328,7 @@ def _open(file: Path, stamp: str) -> tuple[Any, Any]:
             os.replace(tmp, cache)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    return ox.Store.read_only(str(cache / "db")), None
+    return ox.Store.read_only(str(cache / "db")), None, True
 
 
 def _read_cache(cache: Path, stamp: str) -> Any:

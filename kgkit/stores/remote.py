@@ -11,7 +11,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -64,6 +64,13 @@ def guess_endpoints(url: str) -> Endpoints:
     return Endpoints(url, url, None)  # one URL for query and update (SPARQL 1.1 Protocol)
 
 
+#: The capabilities of a Virtuoso 7 endpoint (``/sparql``, which takes updates once SPARQL_UPDATE is
+#: granted, and ``/sparql-graph-crud``): no default graph of its own (its default graph is the union of
+#: all graphs) and no "clear" (it keeps system graphs, and answers ``CLEAR ALL`` without removing
+#: anything). ``SparqlStore.connect(url, capabilities=VIRTUOSO)``.
+VIRTUOSO: frozenset[str] = frozenset({"update", "named-graphs", "graph-store", "persistent"})
+
+
 class SparqlStore:
     """A SPARQL 1.1 endpoint: queries and updates via SPARQLWrapper, graphs via the Graph Store
     Protocol (``gsp_url``) or else SPARQL Update (``update_url``).
@@ -71,6 +78,13 @@ class SparqlStore:
     ``auth`` is (user, password) or :class:`Credentials`; ``retries`` is how often an idempotent
     request is tried again after a 5xx answer or a dropped connection, waiting ``backoff`` seconds,
     then twice as long, ... Credentials never appear in error messages.
+
+    ``capabilities`` (see :mod:`kgkit.stores.base`) are derived from the URLs given: "update" and
+    "clear" with an update or Graph Store URL, "graph-store" with a Graph Store URL, and always
+    "named-graphs", "default-graph" and "persistent" (never "set-union": an endpoint's union default
+    graph may repeat a triple that is in two graphs). Give them for a store that differs, such as
+    :data:`VIRTUOSO`; :meth:`add_graph` of the default graph and :meth:`clear` then refuse what the
+    store cannot do, with a StoreError, before sending anything.
     """
 
     name = "sparql"
@@ -85,6 +99,7 @@ class SparqlStore:
         *,
         retries: int = 2,
         backoff: float = 0.5,
+        capabilities: Iterable[str] | None = None,
     ) -> None:
         credentials = Credentials(*auth) if isinstance(auth, tuple) else auth
         for url in (query_url, update_url, gsp_url):
@@ -106,8 +121,10 @@ class SparqlStore:
         self.timeout = timeout
         self._graph_media_type = "application/n-triples"
         self.capabilities = frozenset(
-            {"named-graphs", "persistent"}
-            | ({"update"} if self.update_url or self.gsp_url else set())
+            capabilities
+            if capabilities is not None
+            else {"named-graphs", "default-graph", "persistent"}
+            | ({"update", "clear"} if self.update_url or self.gsp_url else set())
             | ({"graph-store"} if self.gsp_url else set())
         )
 
@@ -125,10 +142,12 @@ class SparqlStore:
         timeout: float = 30,
         retries: int = 2,
         backoff: float = 0.5,
+        capabilities: Iterable[str] | None = None,
     ) -> SparqlStore:
         """The store at ``url``: a query endpoint, or a server's root URL (then ``/query`` and
         ``/sparql`` are tried, in that order). Update and Graph Store URLs not given are guessed
-        (:func:`guess_endpoints`). Credentials default to the ``KGKIT_STORE_*`` variables."""
+        (:func:`guess_endpoints`). Credentials default to the ``KGKIT_STORE_*`` variables;
+        ``capabilities`` as for the constructor."""
         if credentials is None:
             credentials = Credentials.from_env()
         parts = _check_url(url)
@@ -144,6 +163,7 @@ class SparqlStore:
             timeout,
             retries=retries,
             backoff=backoff,
+            capabilities=capabilities,
         )
 
     @staticmethod
@@ -196,7 +216,7 @@ class SparqlStore:
         client.setReturnFormat(JSON)
         doc = self._json(client.query().response.read())
         if kind == "ASK":
-            return QueryResult("ASK", boolean=bool(doc.get("boolean")))
+            return QueryResult("ASK", boolean=_boolean(doc))
         variables = doc["head"]["vars"]
         rows = [tuple(_term(b[v]) if v in b else None for v in variables) for b in doc["results"]["bindings"]]
         return QueryResult("SELECT", variables, rows)
@@ -236,6 +256,11 @@ class SparqlStore:
     # -- graphs --
 
     def add_graph(self, name: URIRef | None, graph: Graph) -> None:
+        if name is None and "default-graph" not in self.capabilities:
+            raise StoreError(
+                f"{self.http.redact(self.query_url)} has no default graph of its own (its default graph is "
+                "the union of its graphs): give the graph a name"
+            )
         key = None if name is None else str(name)
         if self.gsp_url:
             self.put_graph(key, graph)
@@ -350,8 +375,13 @@ class SparqlStore:
         return {"": n, **counts} if n else counts
 
     def clear(self) -> None:
-        """Remove every graph (``CLEAR ALL``; on Virtuoso that includes its system graphs: use
-        :meth:`drop_graphs` there)."""
+        """Remove every graph (``CLEAR ALL``, or a Graph Store DELETE of each); StoreError for a store
+        without "clear" (Virtuoso: use :meth:`drop_graphs` on the graphs you made)."""
+        if "clear" not in self.capabilities:
+            raise StoreError(
+                f"{self.http.redact(self.query_url)} cannot be cleared (it keeps graphs of its own); "
+                "drop the graphs you made instead"
+            )
         if self.update_url or not self.gsp_url:
             self.update("CLEAR ALL", idempotent=True)
             return
@@ -402,6 +432,16 @@ def _insert_batches(name: str | None, graph: Graph, batch_size: int) -> Iterator
             yield f"INSERT DATA {{\n{body}\n}}", len(lines)
         else:
             yield f"INSERT DATA {{ GRAPH {nt_term(URIRef(name))} {{\n{body}\n}} }}", len(lines)
+
+
+def _boolean(doc: dict[str, Any]) -> bool:
+    """The answer of an ASK in SPARQL JSON results: ``"boolean"``, or (Virtuoso 7, whatever the Accept
+    header asks) a SELECT-shaped answer with one variable ``__ASK_RETVAL``, one row of 1 if true, none if
+    false."""
+    if "boolean" in doc:
+        return bool(doc["boolean"])
+    bindings = doc.get("results", {}).get("bindings", [])
+    return any(str(b.get(v, {}).get("value", "0")) not in ("0", "false") for b in bindings for v in b)
 
 
 def _term(binding: dict[str, str]) -> Identifier:

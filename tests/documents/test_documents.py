@@ -155,7 +155,8 @@ def test_an_html_declaration_it_cannot_be_written_in_is_ignored_with_a_warning(t
 
 @pytest.mark.parametrize(("content", "message", "line"), [
     (b"a" * 5000 + b"\x00 hello", "binary file, not a text document (it contains NUL bytes)", 1),
-    (b"---\ntitle: " + b"[" * 5000 + b"\n---\nbody\n", "broken front matter: nested too deeply", 2),
+    pytest.param(b"---\ntitle: " + b"[" * 5000 + b"\n---\nbody\n", "broken front matter: nested too deeply", 2,
+                 marks=pytest.mark.slow),
     (b"+++\ntitle = 'x'\ndate = 2024-13-45\n+++\nbody\n", "broken TOML front matter", 3),
     (b"---\n? [a, b]\n: c\n---\nbody\n", "broken YAML front matter: found unhashable key", 2),
     (b'<meta charset="x-klingon">hello', "declares an unknown encoding 'x-klingon'", 1),

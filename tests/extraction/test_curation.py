@@ -20,6 +20,7 @@ def built_with(tmp_path: Path, curation: str) -> Graph:
     return union_graph(load_dataset(build([CORPUS], tmp_path / "out", curation=cur).output))
 
 
+@pytest.mark.slow
 def test_curation_operations(tmp_path: Path) -> None:
     ds = built_with(tmp_path, """
 reject: ["Goldman Sachs"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from paths import CORPUS, DATA
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -19,6 +20,7 @@ def iri(path: str) -> URIRef:
     return ID[path]
 
 
+@pytest.mark.slow
 def test_talk_list_with_speakers_times_and_sched_links() -> None:
     ex = extract(read_document(DATA / "docs" / "talk-list.md"))
     got = facts(ex)
@@ -89,6 +91,7 @@ def test_corpus_schedule_page_sessions_and_times() -> None:
     assert (iri("org/pachama"), KG.uses, iri("project/flyte")) in got
 
 
+@pytest.mark.slow
 def test_every_fact_points_into_the_text() -> None:
     for path in sorted(CORPUS.iterdir()):
         doc = read_document(path)

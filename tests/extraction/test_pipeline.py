@@ -58,12 +58,12 @@ def test_specs_leave_out_and_add_components() -> None:
 
 
 def test_a_requirement_no_earlier_component_meets_is_an_error() -> None:
-    with pytest.raises(InputError, match="relations needs .*sentences"):
+    with pytest.raises(InputError, match=r"relations needs .*sentences"):
         Pipeline(["relations", "sentences"])
 
 
 def test_an_unknown_component_names_the_known_ones() -> None:
-    with pytest.raises(InputError, match="unknown component 'sentense'.*sentences"):
+    with pytest.raises(InputError, match=r"unknown component 'sentense'.*sentences"):
         Pipeline(["sentense"])
 
 
@@ -85,6 +85,7 @@ def test_a_users_component_adds_facts_with_evidence(custom_module: str, tmp_path
     assert quotes == {"What a week!"}
 
 
+@pytest.mark.slow
 def test_the_pipeline_is_part_of_the_cache_key(custom_module: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = build([CORPUS], out, jobs=1)

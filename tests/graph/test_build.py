@@ -28,6 +28,7 @@ def load(path: Path) -> Dataset:
     return ds
 
 
+@pytest.mark.slow
 def test_build_is_byte_identical(built: BuildResult, tmp_path: Path) -> None:
     again = build([CORPUS], tmp_path)
     assert again.output.read_bytes() == built.output.read_bytes()
@@ -35,6 +36,7 @@ def test_build_is_byte_identical(built: BuildResult, tmp_path: Path) -> None:
     assert "5 documents" in built.summary()
 
 
+@pytest.mark.slow
 def test_one_named_graph_per_document(built: BuildResult) -> None:
     ds = load(built.output)
     graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
@@ -43,6 +45,7 @@ def test_one_named_graph_per_document(built: BuildResult) -> None:
     assert str(VOCAB_GRAPH) in graphs and str(REFERENCE_GRAPH) in graphs
 
 
+@pytest.mark.slow
 def test_every_fact_has_evidence_with_its_quote(built: BuildResult) -> None:
     ds = load(built.output)
     texts = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.iterdir()}
@@ -64,6 +67,7 @@ def test_every_fact_has_evidence_with_its_quote(built: BuildResult) -> None:
             assert quote is not None and str(quote) == text[start:end]
 
 
+@pytest.mark.slow
 def test_a_documents_graph_changes_only_when_it_does(built: BuildResult, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -83,11 +87,13 @@ def name_of(ds: Dataset, prefix: str) -> str:
     return next(str(g.identifier) for g in ds.graphs() if f"/graph/doc/{prefix}" in str(g.identifier))
 
 
+@pytest.mark.slow
 def test_min_confidence_drops_facts(built: BuildResult, tmp_path: Path) -> None:
     strict = build([CORPUS], tmp_path, min_confidence=0.8)
     assert strict.triples < built.triples
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("min_confidence", [0.0, 0.75])
 def test_the_fast_writer_gives_the_lines_of_the_quads(min_confidence: float) -> None:
     """document_lines writes N-Quads text directly (the build's hot path); it must say what
@@ -117,6 +123,7 @@ def test_the_fast_writer_sorts_a_fact_about_an_evidence_node_too() -> None:
     assert any(line.startswith(f"<{odd}>") for line in lines)
 
 
+@pytest.mark.slow
 def test_reference_lines_are_those_of_the_reference_quads() -> None:
     """The build writes each entity's reference lines once per process; they must be the quads'."""
     from kgkit.extraction.gazetteer import load_gazetteer
@@ -139,6 +146,7 @@ def _scorer():  # type: ignore[no-untyped-def]
     return module
 
 
+@pytest.mark.slow
 def test_extraction_quality_on_the_corpus(built: BuildResult) -> None:
     """The issue's targets: P >= 0.95 and R >= 0.90 per class; R >= 0.90 for the relations."""
     kgscore = _scorer()
@@ -151,6 +159,7 @@ def test_extraction_quality_on_the_corpus(built: BuildResult) -> None:
         assert result[rel]["recall"] >= 0.90, (rel, result[rel])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["unseen", "unseen2", "unseen3"])
 def test_extraction_quality_on_documents_written_for_the_tests(name: str, tmp_path: Path) -> None:
     """The issue's bar for unseen documents (P >= 0.85, R >= 0.80) on tests/data/unseen*: talk lists,
@@ -171,6 +180,7 @@ def kgkit(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_build(tmp_path: Path) -> None:
     proc = kgkit("build", str(CORPUS), "-o", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
@@ -185,6 +195,7 @@ def test_cli_build_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
     assert proc.stderr.strip().count("\n") == 0 and "nope" in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("strict", [False, True])
 def test_cli_build_bad_document(tmp_path: Path, strict: bool) -> None:
     docs = tmp_path / "docs"
@@ -253,6 +264,7 @@ def _many_documents(tmp_path: Path) -> Path:
     return docs
 
 
+@pytest.mark.slow
 def test_a_strict_build_that_fails_leaves_the_last_kg_nq(tmp_path: Path) -> None:
     """kg.nq is written while documents are extracted; a build that then fails (strict, a bad
     document found) must still leave the previous file as it was, and no temporary file."""
@@ -267,6 +279,7 @@ def test_a_strict_build_that_fails_leaves_the_last_kg_nq(tmp_path: Path) -> None
     assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
 
 
+@pytest.mark.slow
 def test_parallel_and_sequential_builds_write_the_same_bytes(tmp_path: Path) -> None:
     docs = _many_documents(tmp_path)
     one = build([docs], tmp_path / "one", jobs=1).output.read_bytes()
@@ -274,6 +287,7 @@ def test_parallel_and_sequential_builds_write_the_same_bytes(tmp_path: Path) -> 
     assert one == two
 
 
+@pytest.mark.slow
 def test_a_rebuild_extracts_only_the_documents_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build_module = sys.modules["kgkit.graph.build"]  # (kgkit.build is also the function of that name)
 
@@ -293,6 +307,7 @@ def test_a_rebuild_extracts_only_the_documents_that_changed(tmp_path: Path, monk
     assert extracted == ["004-a084e6bda0ac66ed"]
 
 
+@pytest.mark.slow
 def test_a_rebuild_of_unchanged_documents_leaves_kg_nq_alone(tmp_path: Path) -> None:
     """Nothing changed: kg.nq is not written again (same inode and time); a kg.nq edited or removed
     since is written again, byte for byte what the documents give."""
@@ -311,6 +326,7 @@ def test_a_rebuild_of_unchanged_documents_leaves_kg_nq_alone(tmp_path: Path) -> 
     assert build([CORPUS], out, min_confidence=0.9).output.read_bytes() != made
 
 
+@pytest.mark.slow
 def test_a_changed_curation_file_re_extracts_everything(tmp_path: Path) -> None:
     out = tmp_path / "out"
     cur = tmp_path / "curation.yaml"
@@ -321,6 +337,7 @@ def test_a_changed_curation_file_re_extracts_everything(tmp_path: Path) -> None:
     assert "goldman-sachs" in before and "goldman-sachs" not in after
 
 
+@pytest.mark.slow
 def test_cli_build_verbose_tells_what_came_from_the_cache(tmp_path: Path) -> None:
     first = kgkit("build", str(CORPUS), "-o", str(tmp_path), "-v")
     again = kgkit("build", str(CORPUS), "-o", str(tmp_path), "-v")

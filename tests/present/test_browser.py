@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import os
-import shutil
 import struct
 import subprocess
 import threading
@@ -24,15 +22,14 @@ from typing import Any
 
 import pytest
 import websocket
+from programs import needs_chromium
 
 from kgkit.present.report import docs
 from kgkit.present.viz import viz
 
 HOSTILE = Path(__file__).resolve().parent.parent / "data" / "viz" / "hostile.trig"
-CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-
-if CHROMIUM is None and not os.environ.get("CI"):  # CI installs it (.ci/apt-packages.txt), so there it must run
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+CHROMIUM = needs_chromium.program
+pytestmark = [*needs_chromium.marks, pytest.mark.slow]  # Chromium takes seconds to start
 
 
 class Browser:

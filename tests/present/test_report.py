@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import typer
+from programs import needs_dot
 from typer.testing import CliRunner
 
 from kgkit.cli import show
@@ -115,6 +116,7 @@ def test_facts_carry_quote_and_document(site: Path) -> None:
     assert ref and ref[1][1:] in Page(page).ids and "Gualter Barbas Baptista from Deutsche Bahn" in ref[2]
 
 
+@needs_dot  # the class diagram
 def test_ontology_page(site: Path) -> None:
     page = read(site, "ontology.html")
     ids = Page(page).ids

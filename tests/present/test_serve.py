@@ -203,6 +203,7 @@ def test_allow_update(built_dir: Path) -> None:
         assert query("ASK { <http://example.org/a> ?p ?o }", endpoint=writable.url).boolean is True
 
 
+@pytest.mark.slow
 def test_cli_serve_runs_until_interrupted(built_dir: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-c", "from kgkit.cli import main; main()", "serve", "-i", str(built_dir), "--port", "0"],

@@ -4,15 +4,14 @@ the ``kgkit viz`` command."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import typer
+from programs import needs_dot
 from typer.testing import CliRunner
 
 from kgkit.cli import show
@@ -23,10 +22,6 @@ HOSTILE = Path(__file__).resolve().parent.parent / "data" / "viz" / "hostile.tri
 EU24 = "KubeCon + CloudNativeCon Europe 2024"
 SVG = "{http://www.w3.org/2000/svg}"
 
-needs_dot = pytest.mark.skipif(
-    shutil.which("dot") is None and not os.environ.get("CI"),
-    reason="Graphviz's `dot` is not installed (apt-get install graphviz); CI installs it",
-)
 
 
 def svg_nodes(path: Path) -> dict[str, str]:
@@ -46,6 +41,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+@pytest.mark.slow
 @needs_dot
 def test_svg_of_the_sustainability_sessions_of_kubecon_eu_2024(built_dir: Path, tmp_path: Path) -> None:
     out = viz(EU24, topic="sustainability", source=built_dir, output=tmp_path / "sessions.svg")
@@ -74,6 +70,7 @@ def test_png_of_the_ontology(tmp_path: Path) -> None:
     assert width > 600 and height > 300 and len(data) > 30_000
 
 
+@pytest.mark.slow
 @needs_dot
 def test_interactive_html_page_is_self_contained(built_dir: Path, tmp_path: Path) -> None:
     out = viz("Deutsche Bahn", source=built_dir, output=tmp_path / "db.html")
@@ -113,11 +110,13 @@ def test_hostile_names_are_escaped(tmp_path: Path, suffix: str) -> None:
         ET.fromstring(text.encode())  # well-formed
 
 
+@pytest.mark.slow
 def test_output_is_deterministic(built_dir: Path, tmp_path: Path) -> None:
     first = viz(EU24, source=built_dir, output=tmp_path / "a.dot").read_bytes()
     assert viz(EU24, source=built_dir, output=tmp_path / "b.dot").read_bytes() == first
 
 
+@pytest.mark.slow
 def test_errors(built_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"cannot draw into a \.pdf file; use one of: \.svg, \.png, \.html, \.dot"):
         viz(output=tmp_path / "x.pdf", source=tmp_path / "missing")  # checked before reading anything
@@ -138,6 +137,7 @@ def test_missing_dot_program_is_a_clear_error(tmp_path: Path, monkeypatch: pytes
     assert viz(ontology=True, output=tmp_path / "o.dot").read_text().startswith("digraph")  # needs no `dot`
 
 
+@pytest.mark.slow
 @needs_dot
 def test_viz_command(built_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = typer.Typer()

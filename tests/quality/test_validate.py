@@ -214,6 +214,7 @@ def _assert_same_report(source: Path | Graph) -> ValidationReport:
     return fast
 
 
+@pytest.mark.slow
 @needs_turbo
 @pytest.mark.parametrize("name", ["sample.trig", *(f"shapes/{n}" for n in sorted(VIOLATIONS)),
                                   "shapes/unknown-cncf-maturity.ttl", "shapes/two-attendance-figures.ttl"])
@@ -221,6 +222,7 @@ def test_turbo_engine_gives_pyshacl_s_report(name: str) -> None:
     _assert_same_report(DATA / name)
 
 
+@pytest.mark.slow
 @needs_turbo
 def test_turbo_engine_on_the_built_corpus(built_dir: Path) -> None:
     _assert_same_report(built_dir)
@@ -266,6 +268,7 @@ def _without_blank_ids(findings: list[Finding]) -> list[Finding]:
                    for f in findings), key=repr)
 
 
+@pytest.mark.slow
 @needs_turbo
 def test_turbo_engine_on_what_readers_differ_in(tmp_path: Path) -> None:
     trig = tmp_path / "tricky.trig"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from paths import ROOT
+from programs import needs_rapper
 from pyld import jsonld
 from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -191,7 +191,7 @@ def test_cli_export_errors(run_cli: CliRun, args: tuple[str, ...], message: str)
 
 # --- the bundled corpus through an independent parser (Raptor's rapper) --------------------------
 
-RAPPER = shutil.which("rapper")
+RAPPER = needs_rapper.program
 RAPPER_SYNTAX = {"turtle": "turtle", "nt": "ntriples", "nquads": "nquads", "trig": "trig", "xml": "rdfxml"}
 
 
@@ -200,7 +200,8 @@ def corpus(built_dir: Path) -> Dataset:
     return load_dataset(built_dir)
 
 
-@pytest.mark.skipif(RAPPER is None, reason="Raptor's rapper is not installed (Debian: apt-get install raptor2-utils)")
+@pytest.mark.slow
+@needs_rapper
 @pytest.mark.parametrize("fmt", sorted(RAPPER_SYNTAX))
 def test_rapper_reads_every_format_back_to_the_build(corpus: Dataset, fmt: str, tmp_path: Path) -> None:
     path = export(corpus, format=fmt, output=tmp_path / f"kg{FORMATS[fmt].extension}")
@@ -220,6 +221,7 @@ def test_rapper_reads_every_format_back_to_the_build(corpus: Dataset, fmt: str, 
     assert same_graphs(by_graph(back), expected)
 
 
+@pytest.mark.slow
 def test_pyld_reads_the_jsonld_export_back_to_the_build(corpus: Dataset) -> None:
     text = export(corpus, format="jsonld")
     assert isinstance(text, str)
@@ -229,6 +231,7 @@ def test_pyld_reads_the_jsonld_export_back_to_the_build(corpus: Dataset) -> None
     assert same_graphs(by_graph(back), by_graph(corpus))
 
 
+@pytest.mark.slow
 def test_turtle_uses_the_ontology_prefixes(corpus: Dataset) -> None:
     prefix = re.compile(r"^@prefix (\w*):\s+<([^>]*)> \.$", re.MULTILINE)
     ontology = dict(prefix.findall((ROOT / "ontology" / "kgkit.ttl").read_text(encoding="utf-8")))
@@ -301,6 +304,7 @@ def test_framed_output_is_valid_jsonld_of_the_build(corpus: Dataset, framed_doc:
     assert len(back) > 300 and all(triple in union for triple in back)
 
 
+@pytest.mark.slow
 def test_framing_agrees_with_pyld_on_the_plain_export(corpus: Dataset, framed_doc: dict[str, Any]) -> None:
     plain = export(corpus, format="jsonld")
     assert isinstance(plain, str)
@@ -312,6 +316,7 @@ def test_framing_agrees_with_pyld_on_the_plain_export(corpus: Dataset, framed_do
     assert canonical(by_pyld) == canonical(framed_doc)
 
 
+@pytest.mark.slow
 def test_framed_output_is_byte_identical_across_runs(built_dir: Path, framed_doc: dict[str, Any]) -> None:
     script = (
         "import sys; from kgkit.rdf.export import export; "
@@ -325,6 +330,7 @@ def test_framed_output_is_byte_identical_across_runs(built_dir: Path, framed_doc
     assert runs[0] == runs[1] and json.loads(runs[0]) == framed_doc
 
 
+@pytest.mark.slow
 def test_cli_frame_options(run_cli: CliRun, built_dir: Path, tmp_path: Path) -> None:
     frame = Path(__file__).resolve().parent.parent / "data" / "frames" / "people.jsonld"
     code, out, err = run_cli("export", "-i", str(built_dir), "--frame", str(frame))
@@ -341,6 +347,7 @@ def test_cli_frame_options(run_cli: CliRun, built_dir: Path, tmp_path: Path) -> 
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["nquads", "nt", "turtle", "trig", "xml"])
 def test_the_oxigraph_path_writes_the_same_graph_as_rdflib(built_dir: Path, fmt: str, tmp_path: Path) -> None:
     """export() of a file goes through Oxigraph's parser and serializer; of a Dataset, through rdflib."""
@@ -439,6 +446,7 @@ def test_xml_refuses_in_one_line_from_a_file_too(tmp_path: Path, line: str, mess
     assert [p.name for p in tmp_path.iterdir()] == ["x.nq"]  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_streamed_jsonld_of_the_build_expands_to_the_build(built_dir: Path, corpus: Dataset) -> None:
     text = export(built_dir, format="jsonld")
     assert isinstance(text, str)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest_stores import VIRTUOSO_PASSWORD, VIRTUOSO_USER, oxigraph_url, virtuoso_url  # noqa: F401
+from conftest_stores import VIRTUOSO_PASSWORD, VIRTUOSO_USER
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
@@ -23,10 +23,11 @@ from kgkit.errors import InputError, StoreError
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.library import load_library
 from kgkit.sparql.results import QueryResult
-from kgkit.stores.http import Credentials
-from kgkit.stores.load import STAGING_PREFIX, load
+from kgkit.stores.load import STAGING_PREFIX, LoadProgress, load
 from kgkit.stores.query import query
 from kgkit.stores.remote import SparqlStore
+
+pytestmark = pytest.mark.external  # every test here talks to a real Oxigraph or Virtuoso server
 
 CliRun = Callable[..., tuple[int, str, str]]
 KGKIT_GRAPHS = "https://w3id.org/kgkit/graph/"
@@ -97,7 +98,7 @@ def small() -> Dataset:
     return as_dataset(SMALL)
 
 
-@pytest.fixture(params=["oxigraph", "virtuoso"])
+@pytest.fixture(params=["oxigraph", pytest.param("virtuoso", marks=pytest.mark.slow)])  # Virtuoso: seconds to start
 def store_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The root URL of each real store, without kgkit graphs before and after the test."""
     base = request.getfixturevalue(f"{request.param}_url")
@@ -110,6 +111,7 @@ def store_url(request: pytest.FixtureRequest) -> Iterator[str]:
 # --- loading -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_load_puts_exactly_the_built_triples_in_each_graph(
     run_cli: CliRun, store_url: str, built_dir: Path, corpus: Dataset
 ) -> None:
@@ -129,6 +131,7 @@ def test_cli_load_puts_exactly_the_built_triples_in_each_graph(
     assert stored_quads(store) == quads(corpus)
 
 
+@pytest.mark.slow
 def test_sparql_update_in_batches(store_url: str, corpus: Dataset) -> None:
     report = load(store_url, corpus, protocol="update", batch_size=1000)
     assert report.protocol == "update" and report.exact
@@ -155,7 +158,7 @@ def test_reloading_one_document_replaces_exactly_its_facts(store_url: str, small
     assert "also hold triples from before" in added.summary()
 
 
-def test_auto_falls_back_to_update_without_a_graph_store(oxigraph_url: str, small: Dataset) -> None:  # noqa: F811
+def test_auto_falls_back_to_update_without_a_graph_store(oxigraph_url: str, small: Dataset) -> None:
     store = SparqlStore.connect(oxigraph_url)
     wipe(store)
     report = load(oxigraph_url, small, gsp_url=f"{oxigraph_url}/no-graph-store", replace=True)
@@ -164,8 +167,21 @@ def test_auto_falls_back_to_update_without_a_graph_store(oxigraph_url: str, smal
     wipe(store)
 
 
+def test_load_progress_and_report(oxigraph_url: str) -> None:
+    remote = SparqlStore.connect(oxigraph_url)
+    wipe(remote)
+    seen: list[LoadProgress] = []
+    report = load(oxigraph_url, SMALL, replace=True, progress=seen.append)
+    assert report.exact and report.replaced and len(report.graphs) == 4
+    assert seen[-1].done == seen[-1].total == report.triples_sent
+    assert {p.phase for p in seen} >= {"upload", "check", "move"}
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
+    wipe(remote)
+
+
+@pytest.mark.slow
 def test_virtuoso_with_digest_authentication(
-    run_cli: CliRun, virtuoso_url: str, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    run_cli: CliRun, virtuoso_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = SparqlStore.connect(virtuoso_url)
     wipe(store)
@@ -222,6 +238,7 @@ def local_answer(name: str, source: Path, params: tuple[tuple[str, str], ...] = 
     return query(name, source=source, params=dict(params))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store_name", ["oxigraph", "virtuoso"])
 @pytest.mark.parametrize("name", sorted(load_library()))
 def test_canned_queries_answer_the_same_everywhere(
@@ -234,6 +251,7 @@ def test_canned_queries_answer_the_same_everywhere(
     assert normal(remote.rows) == normal(local.rows) and local.rows
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store_name", ["oxigraph", "virtuoso"])
 def test_the_flagship_with_another_root_topic_answers_the_same_everywhere(
     loaded: dict[str, str | None], built_dir: Path, store_name: str
@@ -247,6 +265,7 @@ def test_the_flagship_with_another_root_topic_answers_the_same_everywhere(
         assert normal(remote.rows) == normal(local.rows)
 
 
+@pytest.mark.slow
 def test_cli_query_endpoint_gives_the_local_table(
     run_cli: CliRun, loaded: dict[str, str | None], built_dir: Path
 ) -> None:
@@ -352,7 +371,7 @@ class FaultyProxy:
 
 
 @pytest.fixture
-def proxy(oxigraph_url: str) -> Iterator[FaultyProxy]:  # noqa: F811
+def proxy(oxigraph_url: str) -> Iterator[FaultyProxy]:
     wipe(SparqlStore.connect(oxigraph_url))
     faulty = FaultyProxy(oxigraph_url)
     yield faulty
@@ -379,7 +398,7 @@ def proxied(proxy: FaultyProxy) -> dict[str, Any]:
     return {"update_url": f"{base}/update", "gsp_url": f"{base}/store", "retries": 1, "backoff": 0.0}
 
 
-def test_a_failed_upload_leaves_the_old_graphs(proxy: FaultyProxy, oxigraph_url: str, small: Dataset) -> None:  # noqa: F811
+def test_a_failed_upload_leaves_the_old_graphs(proxy: FaultyProxy, oxigraph_url: str, small: Dataset) -> None:
     load(f"{proxy.url}/query", small, **proxied(proxy))
     store = SparqlStore.connect(oxigraph_url)
     before = stored_quads(store)
@@ -391,7 +410,7 @@ def test_a_failed_upload_leaves_the_old_graphs(proxy: FaultyProxy, oxigraph_url:
     assert proxy.moves == 0
 
 
-def test_a_failed_move_leaves_the_old_graphs(proxy: FaultyProxy, oxigraph_url: str, small: Dataset) -> None:  # noqa: F811
+def test_a_failed_move_leaves_the_old_graphs(proxy: FaultyProxy, oxigraph_url: str, small: Dataset) -> None:
     load(f"{proxy.url}/query", small, **proxied(proxy))
     store = SparqlStore.connect(oxigraph_url)
     before = stored_quads(store)
@@ -404,7 +423,7 @@ def test_a_failed_move_leaves_the_old_graphs(proxy: FaultyProxy, oxigraph_url: s
 
 
 def test_a_lost_answer_to_move_is_checked_not_retried(
-    proxy: FaultyProxy, oxigraph_url: str, small: Dataset  # noqa: F811
+    proxy: FaultyProxy, oxigraph_url: str, small: Dataset
 ) -> None:
     load(f"{proxy.url}/query", small, **proxied(proxy))
     proxy.lose_move_answer = True
@@ -414,12 +433,7 @@ def test_a_lost_answer_to_move_is_checked_not_retried(
     assert stored_quads(SparqlStore.connect(oxigraph_url)) == quads(v2)
 
 
-def test_credentials_object_hides_itself() -> None:
-    creds = Credentials("alice", "pa55word", None)
-    assert "pa55word" not in repr(creds) and "alice" not in repr(creds)
-
-
-def test_graph_option_for_a_file_of_triples(oxigraph_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_graph_option_for_a_file_of_triples(oxigraph_url: str, tmp_path: Path) -> None:
     store = SparqlStore.connect(oxigraph_url)
     wipe(store)
     ttl = tmp_path / "extra.ttl"
@@ -435,8 +449,9 @@ def test_graph_option_for_a_file_of_triples(oxigraph_url: str, tmp_path: Path) -
 # --- an N-Quads file in one request --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_nquads_build_goes_to_oxigraph_in_one_request(
-    oxigraph_url: str, built_dir: Path, corpus: Dataset  # noqa: F811
+    oxigraph_url: str, built_dir: Path, corpus: Dataset
 ) -> None:
     store = SparqlStore.connect(oxigraph_url)
     wipe(store)
@@ -452,7 +467,7 @@ def test_an_nquads_build_goes_to_oxigraph_in_one_request(
     wipe(store)
 
 
-def test_repeated_lines_and_comments_count_as_the_store_does(oxigraph_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_repeated_lines_and_comments_count_as_the_store_does(oxigraph_url: str, tmp_path: Path) -> None:
     store = SparqlStore.connect(oxigraph_url)
     wipe(store)
     path = tmp_path / "kg.nq"
@@ -471,7 +486,7 @@ def test_repeated_lines_and_comments_count_as_the_store_does(oxigraph_url: str, 
     wipe(store)
 
 
-def test_a_file_the_store_refuses_is_reported_by_the_parser(oxigraph_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_file_the_store_refuses_is_reported_by_the_parser(oxigraph_url: str, tmp_path: Path) -> None:
     path = tmp_path / "kg.nq"
     path.write_text('<http://example.org/s> <http://example.org/p> "unclosed <http://example.org/g> .\n')
     with pytest.raises(InputError, match="not valid nquads") as info:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest_stores import oxigraph_url  # noqa: F401  (fixture)
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kgkit.errors import InputError, QueryError, StoreError
@@ -306,7 +305,8 @@ def test_injection_is_a_harmless_value_locally() -> None:
     assert len(union_graph(ds)) == before
 
 
-def test_injection_is_a_harmless_value_remotely(oxigraph_url: str) -> None:  # noqa: F811
+@pytest.mark.external
+def test_injection_is_a_harmless_value_remotely(oxigraph_url: str) -> None:
     store = SparqlStore(
         f"{oxigraph_url}/query", update_url=f"{oxigraph_url}/update", gsp_url=f"{oxigraph_url}/store"
     )
@@ -522,7 +522,8 @@ def test_cli_fail_on_empty(run_cli: CliRun) -> None:
         (("query",), 2, "give a canned query name"),
         (("query", "orgs-on-sustainability", "--format", "xlsx"), 2, "unknown result format"),
         (("query", "orgs-on-sustainability", "-i", "no/such/build"), 2, "no such file"),
-        (("query", "orgs-on-sustainability", "--endpoint", "http://127.0.0.1:9/query"), 3, "cannot connect"),
+        pytest.param(("query", "orgs-on-sustainability", "--endpoint", "http://127.0.0.1:9/query"), 3,
+                     "cannot connect", marks=pytest.mark.slow),  # three attempts, with back-off
         (("query", "orgs-on-sustainability", "--endpoint", "ftp://x"), 2, "http(s) URL"),
     ],
 )
@@ -536,6 +537,7 @@ def test_cli_errors_are_one_line_with_exit_codes(
     assert err.startswith("kgkit: error:") and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_real_entry_point_in_a_subprocess() -> None:
     """The console script's code path end to end (all commands registered), in a fresh interpreter."""
     launcher = "from kgkit.cli import main; main()\n"
@@ -622,6 +624,7 @@ def _cells(result: QueryResult) -> list[tuple[object, ...]]:
                   for row in result.rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(load_library()))
 def test_oxigraph_and_rdflib_give_the_same_rows(name: str, built_dir: Path) -> None:
     for source in (KG, built_dir):
@@ -631,6 +634,7 @@ def test_oxigraph_and_rdflib_give_the_same_rows(name: str, built_dir: Path) -> N
         assert _cells(fast) == _cells(slow), (name, source)
 
 
+@pytest.mark.slow
 def test_ask_and_construct_on_oxigraph(built_dir: Path) -> None:
     ask = "ASK { ?s a kg:Conference }"
     assert query(ask, source=built_dir, store="oxigraph").boolean is True
@@ -644,12 +648,14 @@ def test_unknown_store() -> None:
         query("sessions-by-day", source=KG, store="virtuoso")
 
 
+@pytest.mark.slow
 def test_cli_verbose_names_the_engine(run_cli: Callable[..., tuple[int, str, str]], built_dir: Path) -> None:
     for store in ("oxigraph", "memory"):
         code, _, err = run_cli("query", "sessions-by-day", "-i", str(built_dir), "--store", store, "-v")
         assert code == 0 and err.strip().endswith(f"on {store}") and "rows from" in err
 
 
+@pytest.mark.slow
 def test_the_local_store_can_be_set_in_the_environment(
     run_cli: Callable[..., tuple[int, str, str]], built_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
