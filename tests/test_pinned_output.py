@@ -18,10 +18,10 @@ from paths import CORPUS, DATA
 from kgkit.graph.build import build
 
 PINNED = {
-    "corpus": "abf52e823d8888fec79055c07b37734e938a04da341665aa95ec1e6c67591d77",
-    "unseen": "ba0267dfe1857ce9daf718cd291e8f28cc0c300d039459be409202594efd3ec9",
-    "unseen2": "59ba1ef7dd4d699c313e2c5c2f8f267be77934dbe3a5447c8f2ec5ce4a6572a1",
-    "unseen3": "825d57ec4b9a8df68dd064fe066a70b07bc2db79290df6f786e658276abac5a9",
+    "corpus": "c41ff879381fbe9f700975ad45dfb1f1d9298265d60ed03753bd978052bfeaae",
+    "unseen": "5017a68e9db2841556967f71da8e973c879ab8c4d5a4b45e7b7914e304423653",
+    "unseen2": "7e8c9fef0c8009b26d811f6919d8a2896b94998249e1f0fa70c40a61102530f1",
+    "unseen3": "6ac340588ada04873e6ee2a6a167dd9f05832a1cccb4b8db93b18ab65e7e9507",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

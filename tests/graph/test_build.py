@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,8 @@ from kgkit.graph.evidence import document_lines, document_quads
 from kgkit.graph.reference import reference_lines, reference_quads
 from kgkit.rdf.ntriples import nquad
 from kgkit.rdf.terms import KG, OA, REFERENCE_GRAPH, VOCAB_GRAPH
+
+CliRun = Callable[..., tuple[int, str, str]]
 
 
 def load(path: Path) -> Dataset:
@@ -327,3 +331,36 @@ def test_cli_build_verbose_tells_what_came_from_the_cache(tmp_path: Path) -> Non
     assert first.returncode == again.returncode == 0
     assert "5 documents extracted, 0 from" in first.stdout
     assert "0 documents extracted, 5 from" in again.stdout
+
+
+# --- names and links as the issue tracker asked for them (issue 17, items 15 and 16) ---------------
+
+
+def _ask(run_cli: CliRun, source: Path, sparql: str) -> str:
+    code, out, err = run_cli("query", "--sparql", sparql, "-i", str(source), "--format", "csv")
+    assert code == 0, err
+    return out.splitlines()[1]
+
+
+def test_names_of_people_and_organizations_are_plain_literals(run_cli: CliRun, built_dir: Path) -> None:
+    """Names are in no language: `schema:name "Kai Walter"` matches, as for organizations; titles,
+    descriptions and quotes keep the document's language tag."""
+    assert _ask(run_cli, built_dir, 'ASK { ?p a kg:Person ; schema:name "Kai Walter" }') == "true"
+    assert _ask(run_cli, built_dir, 'ASK { ?o a kg:Organization ; schema:name "Deutsche Bahn" }') == "true"
+    tagged = ("SELECT (COUNT(*) AS ?n) WHERE { ?x a ?class ; schema:name|schema:alternateName ?name "
+              "VALUES ?class { kg:Person kg:Organization } FILTER(LANG(?name) != '') }")
+    assert _ask(run_cli, built_dir, tagged) == "0"
+    titles = "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Session ; schema:name ?t FILTER(LANG(?t) = 'en') }"
+    assert int(_ask(run_cli, built_dir, titles)) > 10
+    _, out, _ = run_cli("export", "-i", str(built_dir), "--frame", "conference")
+    people = [node for node in _nodes(json.loads(out)) if node.get("type") in ("Person", "Organization")]
+    assert people and all(isinstance(node["name"], str) for node in people if "name" in node)
+
+
+def _nodes(value: object) -> list[dict[str, object]]:
+    if isinstance(value, dict):
+        return [value, *(n for v in value.values() for n in _nodes(v))]
+    if isinstance(value, list):
+        return [n for v in value for n in _nodes(v)]
+    return []
+
