@@ -18,10 +18,10 @@ from paths import CORPUS, DATA
 from kgkit.graph.build import build
 
 PINNED = {
-    "corpus": "c41ff879381fbe9f700975ad45dfb1f1d9298265d60ed03753bd978052bfeaae",
-    "unseen": "5017a68e9db2841556967f71da8e973c879ab8c4d5a4b45e7b7914e304423653",
-    "unseen2": "7e8c9fef0c8009b26d811f6919d8a2896b94998249e1f0fa70c40a61102530f1",
-    "unseen3": "6ac340588ada04873e6ee2a6a167dd9f05832a1cccb4b8db93b18ab65e7e9507",
+    "corpus": "ddb99e08f403676ecb13e31e2ed0a446daf0f010ceb8e7d49e93232f507b1d87",
+    "unseen": "e2d5688c5d7b16f3428c9172289498dbd72b6ba33bad6de56eb500c4dbc9d58a",
+    "unseen2": "185959d9345c08c786bc2afeda5fd79be46bf2fe37778d94461c60479057a9c2",
+    "unseen3": "78d087cc48b21cdf0be5db9ae4b5cb2c22a49f2015862c9ef4a43183f898c32c",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

@@ -364,3 +364,10 @@ def _nodes(value: object) -> list[dict[str, object]]:
         return [n for v in value for n in _nodes(v)]
     return []
 
+
+
+def test_a_project_links_its_repository_page_without_asserting_identity(run_cli: CliRun, built_dir: Path) -> None:
+    assert _ask(run_cli, built_dir, "ASK { ?x owl:sameAs ?y }") == "false"
+    linked = ("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Project ; schema:sameAs ?page ; schema:codeRepository ?repo "
+              "FILTER(STRSTARTS(STR(?page), 'https://github.com/')) }")
+    assert int(_ask(run_cli, built_dir, linked)) > 5
