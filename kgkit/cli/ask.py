@@ -78,9 +78,12 @@ def query_command(
         queries=queries,
     )
     sys.stdout.write(render(result, format))
+    if not quiet:
+        for note in result.notes:
+            typer.echo(f"kgkit: note: {note}", err=True)
     if verbose:
         where = endpoint or f"{input} on {engine(store, input)}"
-        answer = f"{len(result.rows)} rows" if result.kind == "SELECT" else f"a {result.kind} result"
+        answer = f"{len(result.rows)} rows" if result.kind == "SELECT" else f"a result to {result.kind}"
         typer.echo(f"kgkit: {answer} from {where}", err=True)
     if fail_on_empty and result.empty:
         if not quiet:

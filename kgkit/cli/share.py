@@ -89,6 +89,14 @@ ReplaceOpt = Annotated[
         "adding to it: loading twice gives the same store content.",
     ),
 ]
+SyncOpt = Annotated[
+    bool,
+    typer.Option(
+        "--sync",
+        help="Make the store's kgkit graphs exactly the build's: replace each (as --replace) and drop, in the "
+        "same request, the graphs of documents no longer in the build.",
+    ),
+]
 ProtocolOpt = Annotated[
     str,
     typer.Option(
@@ -126,6 +134,7 @@ def load_command(
     input: options.Input = Path("build"),
     graph: GraphOpt = None,
     replace: ReplaceOpt = False,
+    sync: SyncOpt = False,
     protocol: ProtocolOpt = "auto",
     batch_size: BatchOpt = 500,
     update_url: UpdateUrlOpt = None,
@@ -148,6 +157,8 @@ def load_command(
 
         kgkit load --endpoint http://127.0.0.1:7878 --replace            # Oxigraph
 
+        kgkit load --endpoint http://127.0.0.1:7878 --sync               # and drop the graphs of deleted documents
+
         KGKIT_STORE_PASSWORD=dba kgkit load --endpoint http://127.0.0.1:8890/sparql-auth --user dba --replace
 
         kgkit load -e http://localhost:3030/kg/sparql --update-url http://localhost:3030/kg/update --gsp-url http://localhost:3030/kg/data
@@ -159,6 +170,7 @@ def load_command(
             input,
             graphs=graph,
             replace=replace,
+            sync=sync,
             protocol=protocol,
             batch_size=batch_size,
             update_url=update_url,

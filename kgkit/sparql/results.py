@@ -32,6 +32,7 @@ class QueryResult:
     rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+    notes: list[str] = field(default_factory=list)  # what the store had to be asked differently, and why
 
     @property
     def empty(self) -> bool:

@@ -707,3 +707,35 @@ def test_a_changed_query_file_is_read_again(tmp_path: Path) -> None:
     info = rq.stat()
     os.utime(rq, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))  # a new time even on a coarse clock
     assert load_library(tmp_path)["mine"].summary == "second"
+
+
+# --- an engine's own refusal, placed in the user's text (issue 17, item 8) -----------------------------
+
+
+@pytest.mark.parametrize("where", ["local", "remote"])
+def test_an_oxigraph_syntax_error_names_the_place_in_the_users_text(
+    run_cli: CliRun, tmp_path: Path, oxigraph_url: str, where: str  # noqa: F811
+) -> None:
+    """rdflib takes these queries; Oxigraph (embedded or a server) refuses them. The line and column
+    are counted in the user's text, not from kgkit's PREFIX lines and VALUES clause, and the reason is
+    said in words, not as a list of expected tokens."""
+    source = ("-i", str(KG)) if where == "local" else ("--endpoint", oxigraph_url)
+    grouped = tmp_path / "grouped.rq"
+    grouped.write_text("#+ summary: grouped\nSELECT * WHERE { ?s ?p ?_v }\nGROUP BY ?s\n", encoding="utf-8")
+    code, out, err = run_cli("query", str(grouped), "-p", "v=x", *source)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"kgkit: error: {grouped}:3: SPARQL syntax error at line 3, column 12: SELECT * is not authorized with "
+        "GROUP BY (at the end of the query) in: GROUP BY ?s\n"
+    )
+    unbound = tmp_path / "unbound.rq"  # the VALUES clause goes in on the line of the error
+    unbound.write_text("#+ summary: unbound\nSELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?_v }\n", encoding="utf-8")
+    code, out, err = run_cli("query", str(unbound), "-p", "v=x", *source)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"kgkit: error: {unbound}:2: SPARQL syntax error at line 2, column 47: The SELECT contains a variable "
+        "that is unbound (at the end of the query) in: SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?_v }\n"
+    )
+    code, out, err = run_cli("query", "--sparql", "SELECT ?s\nWHERE { ?s ?p ?o . BIND(1 AS ?s) }", *source)
+    assert code == 2 and err.startswith("kgkit: error: SPARQL syntax error at line 2, column 35: ")
+    assert "expected" not in err and "[_]" not in err and err.count("\n") == 1
