@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,8 +14,9 @@ from kgkit.cli import options
 from kgkit.cli.options import format_option, timeout_option
 from kgkit.errors import EXIT_FINDINGS, InputError
 from kgkit.present.explain import explain
-from kgkit.sparql.library import list_queries
-from kgkit.sparql.results import RENDERERS, render
+from kgkit.sparql.library import list_queries, resolve
+from kgkit.sparql.results import RENDERERS, check_format, render
+from kgkit.sparql.text import query_form
 from kgkit.stores.query import engine_name as engine
 from kgkit.stores.query import query
 
@@ -28,7 +30,18 @@ ParamOpt = Annotated[
 FormatOpt = Annotated[
     str,
     format_option(
-        f"Result format: {', '.join(RENDERERS)} (CONSTRUCT results: turtle, or any `kgkit export` format)."
+        f"Result format: {', '.join(RENDERERS)}. A CONSTRUCT or DESCRIBE graph: table (Turtle), json (JSON-LD) "
+        "or any `kgkit export` format."
+    ),
+]
+MaxWidthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-width",
+        min=0,
+        help="Fit a table into N columns, longer cells ending in '…' (default: the terminal's width on a "
+        "terminal; 0: never cut). csv, tsv, json and md always hold the full values.",
+        show_default=False,
     ),
 ]
 TimeoutOpt = Annotated[float | None, timeout_option("Give up after SECONDS (exit 3), locally or at the --endpoint.")]
@@ -46,6 +59,7 @@ def query_command(
     input: options.Input = Path("build"),
     endpoint: options.Endpoint = None,
     format: FormatOpt = "table",
+    max_width: MaxWidthOpt = None,
     timeout: TimeoutOpt = None,
     list_: ListOpt = False,
     queries: QueriesOpt = None,
@@ -73,11 +87,14 @@ def query_command(
         if not sep or not key:
             raise InputError(f"--param wants NAME=VALUE, not {item!r}")
         params[key.strip()] = value
+    form = query_form(resolve(name or sparql or "", queries).text)
+    if form is not None:
+        check_format(form, format)  # before any work
     result = query(
         name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store,
         queries=queries,
     )
-    sys.stdout.write(render(result, format))
+    sys.stdout.write(render(result, format, max_width=_table_width(max_width)))
     if not quiet:
         for note in result.notes:
             typer.echo(f"kgkit: note: {note}", err=True)
@@ -89,6 +106,13 @@ def query_command(
         if not quiet:
             typer.echo("kgkit: no results", err=True)
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _table_width(max_width: int | None) -> int | None:
+    """The width a table must fit: --max-width (0: any), else the terminal's when stdout is one."""
+    if max_width is not None:
+        return max_width or None
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def register(app: typer.Typer) -> None:

@@ -230,6 +230,22 @@ def _in_words(expected: str) -> str:
     return "not valid SPARQL 1.1 from here on"
 
 
+def query_form(sparql: str) -> str | None:
+    """The form a query's text says it is, from its first keyword ("SELECT", "ASK", "CONSTRUCT",
+    "DESCRIBE"), without parsing it (None: none of them; :func:`check_query` says what is wrong).
+
+    >>> query_form("PREFIX x: <http://x/> # SELECT?\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
+    """
+    for token in TOKENS.finditer(sparql):
+        if token.lastgroup == "word" and token.group().upper() in _FORMS:
+            return token.group().upper()
+    return None
+
+
+_FORMS = frozenset(_KINDS.values())
+
+
 def names_its_dataset(sparql: str) -> bool:
     """Does ``sparql`` say which graphs it reads (FROM, FROM NAMED)?
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
 import subprocess
 import sys
 from collections.abc import Callable
@@ -739,3 +741,66 @@ def test_an_oxigraph_syntax_error_names_the_place_in_the_users_text(
     code, out, err = run_cli("query", "--sparql", "SELECT ?s\nWHERE { ?s ?p ?o . BIND(1 AS ?s) }", *source)
     assert code == 2 and err.startswith("kgkit: error: SPARQL syntax error at line 2, column 35: ")
     assert "expected" not in err and "[_]" not in err and err.count("\n") == 1
+
+
+# --- tables that fit, and formats that apply (issue 17, items 5 and 9) ---------------------------------
+
+
+def test_cli_table_fits_max_width_and_other_formats_keep_every_character(run_cli: CliRun, built_dir: Path) -> None:
+    code, full, _ = run_cli("query", "orgs-on-sustainability", "-i", str(built_dir), "--max-width", "0")
+    assert code == 0 and max(len(line) for line in full.splitlines()) > 300  # not a terminal: nothing cut
+    code, fitted, _ = run_cli("query", "orgs-on-sustainability", "-i", str(built_dir), "--max-width", "100")
+    lines = fitted.splitlines()
+    assert code == 0 and len(lines) == len(full.splitlines())
+    assert max(len(line) for line in lines) <= 100 and "…" in fitted
+    assert lines[0].split() == ["organization", "evidence", "sessions", "documents"]
+    assert "Deutsche Bahn" in fitted and "Cloud Native Computing …" in fitted  # a cut cell ends in an ellipsis
+    for fmt in ("csv", "tsv", "json", "md"):
+        code, out, _ = run_cli("query", "orgs-on-sustainability", "-i", str(built_dir), "-f", fmt, "--max-width", "40")
+        assert code == 0 and "…" not in out and max(len(line) for line in out.splitlines()) > 300, fmt
+
+
+def test_cli_table_fits_the_terminal(built_dir: Path) -> None:
+    """On a terminal (a pseudo-terminal here, 90 columns) the table fits its width by default."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from kgkit.cli import main; main()", "query", "orgs-on-sustainability",
+         "-i", str(built_dir)],
+        stdout=follower, stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "90"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    lines = b"".join(chunks).decode("utf-8").splitlines()
+    assert process.returncode == 0 and len(lines) > 10
+    assert max(len(line) for line in lines) <= 90 and any(line.rstrip().endswith("…") for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "md"])
+def test_cli_a_graph_is_refused_by_the_formats_that_hold_rows(run_cli: CliRun, fmt: str) -> None:
+    construct = "CONSTRUCT { ?o a kg:Organization } WHERE { ?o kg:spokeOn ?t }"
+    code, out, err = run_cli("query", "--sparql", construct, "-i", str(KG), "--format", fmt)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"kgkit: error: --format {fmt} writes rows, and a CONSTRUCT query gives a graph: choose table (Turtle), "
+        "json (JSON-LD), turtle, nt, nquads, trig, jsonld or xml\n"
+    )
+
+
+def test_cli_a_graph_in_the_formats_that_hold_one(run_cli: CliRun) -> None:
+    construct = "CONSTRUCT { ?o a kg:Organization } WHERE { ?o kg:spokeOn ?t }"
+    for fmt, parse_as in [("table", "turtle"), ("json", "json-ld"), ("nt", "nt"), ("xml", "xml"), ("trig", "trig")]:
+        code, out, err = run_cli("query", "--sparql", construct, "-i", str(KG), "--format", fmt)
+        assert code == 0, err
+        assert len(Graph().parse(data=out, format=parse_as)) == 5, fmt
+    code, _, err = run_cli("query", "sessions-by-day", "-i", str(KG), "--format", "turtle")
+    assert code == 2 and "it writes graphs, and a SELECT query gives rows; choose one of: table, csv" in err
