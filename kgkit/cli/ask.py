@@ -52,11 +52,13 @@ ListOpt = Annotated[bool, typer.Option("--list", help="List the canned queries a
 FailOpt = Annotated[bool, typer.Option("--fail-on-empty", help="Exit 1 when there are no results.")]
 
 
+@options.reads_input
 def query_command(
     name: QueryArg = None,
     sparql: SparqlOpt = None,
     param: ParamOpt = None,
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     endpoint: options.Endpoint = None,
     format: FormatOpt = "table",
     max_width: MaxWidthOpt = None,
@@ -123,9 +125,11 @@ def register(app: typer.Typer) -> None:
     app.command("explain", rich_help_panel="Ask", epilog=EXIT_CODES_HELP)(explain_command)
 
 
+@options.reads_input
 def explain_command(
     entity: Annotated[str, typer.Argument(help="Name, alias or IRI of an entity.")],
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     store: options.Store = "auto",
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,

@@ -28,8 +28,10 @@ def register(app: typer.Typer) -> None:
     app.command("eval", rich_help_panel="Check")(eval_command)
 
 
+@options.reads_input
 def validate_command(
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     format: FormatOpt = "text",
     shapes: ShapesOpt = None,
     output: options.Output = None,

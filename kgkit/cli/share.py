@@ -29,8 +29,10 @@ FrameOpt = Annotated[
 ]
 
 
+@options.reads_input
 def export_command(
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     format: FormatOpt = None,
     output: options.Output = None,
     frame: FrameOpt = None,
@@ -129,9 +131,11 @@ RetriesOpt = Annotated[
 ]
 
 
+@options.reads_input
 def load_command(
     endpoint: EndpointOpt,
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     graph: GraphOpt = None,
     replace: ReplaceOpt = False,
     sync: SyncOpt = False,
@@ -193,8 +197,10 @@ _PHASES = {"upload": "Loading", "check": "Checking", "move": "Replacing"}
 # --- serve ---------------------------------------------------------------------------------------
 
 
+@options.reads_input
 def serve_command(
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = DEFAULT_PORT,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
