@@ -17,8 +17,9 @@ from kgkit.present.explain import explain
 from kgkit.sparql.library import list_queries, resolve
 from kgkit.sparql.results import RENDERERS, check_format, render
 from kgkit.sparql.text import query_form
+from kgkit.stores import open_store
+from kgkit.stores.query import allowed_values, query
 from kgkit.stores.query import engine_name as engine
-from kgkit.stores.query import query
 
 QueryArg = Annotated[
     str | None, typer.Argument(help="Canned query name (see --list) or a .rq file.", show_default=False)
@@ -48,7 +49,10 @@ TimeoutOpt = Annotated[float | None, timeout_option("Give up after SECONDS (exit
 QueriesOpt = Annotated[
     Path | None, typer.Option("--queries", help="Folder of canned queries to use instead of kgkit's own.")
 ]
-ListOpt = Annotated[bool, typer.Option("--list", help="List the canned queries and their parameters.")]
+ListOpt = Annotated[
+    bool,
+    typer.Option("--list", help="List the canned queries and their parameters (-v: and the values each may take)."),
+]
 FailOpt = Annotated[bool, typer.Option("--fail-on-empty", help="Exit 1 when there are no results.")]
 
 
@@ -78,8 +82,10 @@ def query_command(
 
         kgkit query sessions-by-day -p conference=kgid:conference/kubecon-cloudnativecon-europe-2024
     """
-    if list_:
-        typer.echo(list_queries(queries), nl=False)
+    if list_:  # with -v, the values each parameter may take, from the graph
+        backend = open_store(input, store=store, endpoint=endpoint, timeout=timeout) if verbose else None
+        values = (lambda p: allowed_values(p, backend=backend)) if backend is not None else None
+        typer.echo(list_queries(queries, values), nl=False)
         return
     if (name is None) == (sparql is None):
         raise InputError("give a canned query name or a .rq file, or --sparql TEXT (see --list)")

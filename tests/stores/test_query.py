@@ -804,3 +804,35 @@ def test_cli_a_graph_in_the_formats_that_hold_one(run_cli: CliRun) -> None:
         assert len(Graph().parse(data=out, format=parse_as)) == 5, fmt
     code, _, err = run_cli("query", "sessions-by-day", "-i", str(KG), "--format", "turtle")
     assert code == 2 and "it writes graphs, and a SELECT query gives rows; choose one of: table, csv" in err
+
+
+# --- parameters of a known kind (issue 17, item 10) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory"])
+def test_cli_an_unknown_topic_or_conference_names_the_closest(run_cli: CliRun, store: str) -> None:
+    code, out, err = run_cli("query", "orgs-on-sustainability", "-i", str(KG), "--store", store,
+                             "-p", "root=kgid:topic/energy-eficiency")
+    assert (code, out) == (2, "")
+    assert err == ("kgkit: error: no such topic kgid:topic/energy-eficiency (parameter root); "
+                   "did you mean kgid:topic/energy-efficiency?\n")
+    code, _, err = run_cli("query", "sessions-by-day", "-i", str(KG), "--store", store,
+                           "-p", "conference=kgid:conference/kubecon-europe-2024")
+    assert code == 2 and "no such conference kgid:conference/kubecon-europe-2024 (parameter conference); " \
+        "did you mean kgid:conference/kubecon-cloudnativecon-europe-2024" in err
+    code, _, err = run_cli("query", "orgs-on-sustainability", "-i", str(KG), "-p", "root=kgid:org/shopify")
+    assert code == 2 and "no such topic kgid:org/shopify" in err  # an IRI, but not a topic's
+    code, out, _ = run_cli("query", "orgs-on-sustainability", "-i", str(KG), "-p", "root=kgid:topic/energy-efficiency")
+    assert code == 0 and "Shopify" in out  # a known one still answers
+
+
+def test_cli_list_verbose_shows_the_allowed_values(run_cli: CliRun) -> None:
+    code, out, _ = run_cli("query", "--list", "-v", "-i", str(KG))
+    assert code == 0
+    block = next(b for b in out.split("\n\n") if b.startswith("orgs-on-sustainability"))
+    lines = block.splitlines()
+    assert "    --param root=<topic IRI>  (optional, default kgid:topic/sustainability)" in lines
+    assert any(line.split() == ["kgid:topic/energy-efficiency", "energy", "efficiency"] for line in lines)
+    assert "kgid:conference/kubecon-cloudnativecon-europe-2024" in {line.split()[0] for line in lines}
+    code, plain, _ = run_cli("query", "--list")
+    assert code == 0 and "kgid:topic/energy-efficiency" not in plain and "--param root=<iri>" in plain
