@@ -9,7 +9,7 @@ import typer
 
 from kgkit.cli import options
 from kgkit.cli.options import format_option
-from kgkit.cli.progress import Spinner
+from kgkit.cli.progress import ProgressBar, Spinner
 from kgkit.errors import ValidationFailed
 from kgkit.quality.evaluate import evaluate
 from kgkit.quality.validate import RENDERERS, engine_for, get_renderer, validate
@@ -80,12 +80,15 @@ def eval_command(
         Path | None, typer.Option("-i", "--input", help="Score an existing build instead of building.")
     ] = None,
     quiet: options.Quiet = False,
-    min_precision: Annotated[float, typer.Option("--min-precision", help="Exit 1 if a class scores lower.")] = 0.0,
+    min_precision: Annotated[
+        float, typer.Option("--min-precision", help="Exit 1 if a class or relation has a lower precision.")
+    ] = 0.0,
     min_recall: Annotated[
         float, typer.Option("--min-recall", help="Exit 1 if a class or relation scores lower.")
     ] = 0.0,
 ) -> None:
-    """Score extraction against gold annotations: precision and recall per class and relation.
+    """Score extraction against gold annotations: precision and recall per class and relation, and
+    the relations' precision by the confidence of their evidence. Exit 1 below a bar, naming what is.
 
     Examples:
 
@@ -93,8 +96,21 @@ def eval_command(
 
         kgkit eval my-gold/ my-docs/ --min-precision 0.85 --min-recall 0.8
     """
-    report = evaluate(gold, paths or [], source=input)
+    if input is not None:
+        with Spinner("Scoring", enabled=not quiet):
+            report = evaluate(gold, paths or [], source=input)
+    else:
+        with ProgressBar("Extracting", "documents", enabled=not quiet) as bar:
+            report = evaluate(
+                gold, paths or [], progress=lambda done, total: bar.update(done, total, _stage(done, total))
+            )
     if not quiet:
         typer.echo(report.render())
-    if not report.meets(min_precision, min_recall):
-        raise ValidationFailed(f"scores below --min-precision {min_precision} / --min-recall {min_recall}")
+    below = report.shortfalls(min_precision, min_recall)
+    if below:
+        raise ValidationFailed(f"below the bar (--min-precision {min_precision:g}, --min-recall {min_recall:g}): "
+                               + "; ".join(below))
+
+
+def _stage(done: int, total: int) -> str:
+    return "Extracting" if done < total else "Scoring"
