@@ -34,6 +34,15 @@ def build(
     jobs: Annotated[
         int | None, typer.Option("-j", "--jobs", min=1, help="Extract with N processes (default: one per core).")
     ] = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option(
+            "--candidates",
+            help="Write every entity found by patterns (not in the gazetteer) to FILE as CSV: entity, kind, "
+            "documents; each entity as the curation file names it.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -52,6 +61,8 @@ def build(
       kgkit build ~/writeups -o out      # your folder of write-ups into out/kg.nq
 
       kgkit build notes.md --strict      # fail (exit 2) on a bad document
+
+      kgkit build --candidates new.csv   # every entity found by patterns, to check or curate
     """
 
     def warn(message: str) -> None:
@@ -66,6 +77,7 @@ def build(
             warn=warn,
             jobs=jobs,
             progress=bar.update,
+            candidates=candidates,
             **({"curation": curation} if curation else {}),
         )
     if quiet:
@@ -77,13 +89,16 @@ def build(
         typer.echo(
             f"  read {sources}: {result.extracted} documents extracted, {cached} from {out_dir / '.kgkit-cache'}"
         )
+    if candidates is not None:
+        typer.echo(f"kgkit: wrote the {len({c[1:] for c in result.candidates})} candidates to {candidates}", err=True)
     unsure = [c for c in result.candidates if c[1] in ("org", "person", "project", "event")]
-    if unsure:
+    if unsure and result.extracted:  # a rebuild that extracted nothing has nothing new to tell
         typer.echo(f"{len(unsure)} new entities found by patterns (not in the gazetteer; check or curate them):")
         for doc, kind, name in unsure[:20]:
             typer.echo(f"  {kind:8} {name}  ({doc})")
         if len(unsure) > 20:
-            typer.echo(f"  ... and {len(unsure) - 20} more")
+            more = "" if candidates is not None else "; all of them: --candidates FILE"
+            typer.echo(f"  ... and {len(unsure) - 20} more{more}")
 
 
 def register(app: typer.Typer) -> None:

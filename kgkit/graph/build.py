@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -66,6 +68,26 @@ class BuildResult:
     ignored: list[Path] = field(default_factory=list)
     extracted: int = 0  # documents extracted afresh (the others came from the build cache)
 
+    def candidates_csv(self) -> str:
+        """Every entity found by patterns and not in the gazetteer, one CSV row each: ``entity`` (its
+        name, as the curation file's accept, reject, merge, rename and alias take it), ``kind`` and
+        the ``documents`` it was found in (joined with " | "), sorted by kind and name.
+
+        >>> print(BuildResult(Path("kg.nq"), 2, 0, candidates=[("a.md", "org", "Acme"), ("b.md", "org", "Acme")])
+        ...       .candidates_csv(), end="")
+        entity,kind,documents
+        Acme,org,a.md | b.md
+        """
+        found: dict[tuple[str, str], list[str]] = {}
+        for doc, kind, name in self.candidates:
+            found.setdefault((kind, name), []).append(doc)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["entity", "kind", "documents"])
+        for (kind, name), docs in sorted(found.items()):
+            writer.writerow([name, kind, " | ".join(sorted(set(docs)))])
+        return out.getvalue()
+
     def summary(self) -> str:
         """One line: documents, triples, entities by class, time."""
         ents = ", ".join(f"{n} {cls}" for cls, n in sorted(self.entities.items()))
@@ -87,6 +109,7 @@ def build(
     warn: Callable[[str], None] | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    candidates: str | Path | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of the documents under ``paths`` (default: the bundled corpus).
 
@@ -101,6 +124,8 @@ def build(
     graph is kept in ``out_dir/.kgkit-cache/`` under a hash of its bytes, its name and everything
     extraction depends on (kgkit's code, data/ and the curation file), so a rebuild re-extracts only
     the documents that changed. ``progress(done, total)`` hears of each document extracted.
+    ``candidates`` names a CSV file to write every entity found by patterns into
+    (:meth:`BuildResult.candidates_csv`), cached documents' included.
 
     >>> build(["data/corpus"], "build").summary()   # doctest: +ELLIPSIS
     'Built build/kg.nq: 5 documents, ...'
@@ -153,19 +178,23 @@ def build(
             _remember(output, cache, stamp or _stamp(docs), triples)
         _prune(cache, {d.key for d in docs})
     entities: Counter[str] = Counter(cls for _, cls in {tuple(t) for d in docs for t in d.typed})
-    candidates = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
-    return BuildResult(
+    found = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
+    result = BuildResult(
         output=output,
         extracted=sum(not d.cached for d in docs),
         documents=len(docs),
         triples=triples,
         entities=entities,
         skipped=skipped,
-        candidates=candidates,
+        candidates=found,
         seconds=time.perf_counter() - started,
         warnings=warnings,
         ignored=scan.ignored,
     )
+    if candidates is not None:
+        with atomic_write(candidates) as fh:
+            fh.write(result.candidates_csv())
+    return result
 
 
 # ------------------------------------------------------------------------------------------ planning

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import json
 import shutil
 import subprocess
@@ -371,3 +373,31 @@ def test_a_project_links_its_repository_page_without_asserting_identity(run_cli:
     linked = ("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Project ; schema:sameAs ?page ; schema:codeRepository ?repo "
               "FILTER(STRSTARTS(STR(?page), 'https://github.com/')) }")
     assert int(_ask(run_cli, built_dir, linked)) > 5
+
+
+def test_cli_candidates_file_and_a_quiet_no_op_rebuild(run_cli: CliRun, tmp_path: Path) -> None:
+    """`--candidates FILE` writes every pattern-found entity as CSV, each named as the curation file
+    takes it; a rebuild that extracted nothing prints the summary only (issue 17, item 12)."""
+    out, first = tmp_path / "out", tmp_path / "candidates.csv"
+    code, stdout, err = run_cli("build", str(CORPUS), "-o", str(out), "--candidates", str(first))
+    assert code == 0, err
+    listed = [line.split() for line in stdout.splitlines()[2:]]
+    assert stdout.splitlines()[1].endswith("found by patterns (not in the gazetteer; check or curate them):")
+    rows = list(csv.DictReader(io.StringIO(first.read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["entity", "kind", "documents"]
+    assert {"entity": "Pachama", "kind": "org", "documents": "000_dc9f1b824b07a64f.txt"} in rows
+    assert len(rows) >= len(listed) and all(r["documents"] for r in rows)
+    assert f"kgkit: wrote the {len(rows)} candidates to {first}" in err
+    again = tmp_path / "again.csv"
+    code, stdout, _ = run_cli("build", str(CORPUS), "-o", str(out), "--candidates", str(again))
+    assert code == 0 and len(stdout.splitlines()) == 1 and stdout.startswith("Built ")  # nothing new to tell
+    assert again.read_bytes() == first.read_bytes()  # the cached documents' candidates too
+    # the file's names are the curation file's: accepting one by its entity makes it curated
+    curation = tmp_path / "curation.yaml"
+    curation.write_text('accept: ["Pachama"]\n', encoding="utf-8")
+    code, _, err = run_cli("build", str(CORPUS), "-o", str(tmp_path / "curated"), "--curation", str(curation),
+                           "-q")
+    assert code == 0, err
+    curated = ('ASK { ?e schema:name "Pachama" . ?ev rdf:subject ?e ; rdf:predicate schema:name ; '
+               "kg:extractionMethod kg:method-curation }")
+    assert _ask(run_cli, tmp_path / "curated", curated) == "true" and _ask(run_cli, out, curated) == "false"
