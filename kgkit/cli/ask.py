@@ -14,15 +14,20 @@ from kgkit.cli import options
 from kgkit.cli.options import format_option, timeout_option
 from kgkit.errors import EXIT_FINDINGS, InputError
 from kgkit.present.explain import explain
-from kgkit.sparql.library import list_queries, resolve
-from kgkit.sparql.results import RENDERERS, check_format, render
+from kgkit.sparql.library import list_queries, load_library, resolve
+from kgkit.sparql.results import RENDERERS, check_format, graph_formats, render
 from kgkit.sparql.text import query_form
 from kgkit.stores import open_store
 from kgkit.stores.query import allowed_values, query
 from kgkit.stores.query import engine_name as engine
 
 QueryArg = Annotated[
-    str | None, typer.Argument(help="Canned query name (see --list) or a .rq file.", show_default=False)
+    str | None,
+    typer.Argument(
+        help="Canned query name (see --list) or a .rq file.",
+        show_default=False,
+        autocompletion=options.complete_from(lambda: load_library()),
+    ),
 ]
 SparqlOpt = Annotated[str | None, typer.Option("--sparql", help="SPARQL text to run instead.")]
 ParamOpt = Annotated[
@@ -32,7 +37,8 @@ FormatOpt = Annotated[
     str,
     format_option(
         f"Result format: {', '.join(RENDERERS)}. A CONSTRUCT or DESCRIBE graph: table (Turtle), json (JSON-LD) "
-        "or any `kgkit export` format."
+        "or any `kgkit export` format.",
+        choices=lambda: [*RENDERERS, *(f for f in graph_formats() if f not in RENDERERS)],
     ),
 ]
 MaxWidthOpt = Annotated[
@@ -133,7 +139,9 @@ def register(app: typer.Typer) -> None:
 
 @options.reads_input
 def explain_command(
-    entity: Annotated[str, typer.Argument(help="Name, alias or IRI of an entity.")],
+    entity: Annotated[
+        str, typer.Argument(help="Name, alias or IRI of an entity.", autocompletion=options.complete_entity)
+    ],
     input: options.Input = Path("build"),
     input_format: options.InputFormat = None,
     store: options.Store = "auto",

@@ -15,7 +15,7 @@ from kgkit.quality.evaluate import evaluate
 from kgkit.quality.validate import RENDERERS, engine_for, get_renderer, validate
 from kgkit.rdf.files import atomic_write
 
-FormatOpt = Annotated[str, format_option(f"Report format: {', '.join(RENDERERS)}.")]
+FormatOpt = Annotated[str, format_option(f"Report format: {', '.join(RENDERERS)}.", choices=lambda: RENDERERS)]
 ShapesOpt = Annotated[
     Path | None,
     typer.Option("--shapes", help="SHACL shapes file or directory (default: the repository's shapes/)."),

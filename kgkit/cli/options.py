@@ -8,7 +8,7 @@ import contextlib
 import functools
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
 
@@ -38,9 +38,9 @@ Endpoint = Annotated[
 ]
 
 
-def format_option(help: str) -> typer.models.OptionInfo:
-    """``-f/--format`` with the choices of one command."""
-    return typer.Option("-f", "--format", help=help)
+def format_option(help: str, choices: Callable[[], Iterable[str]] | None = None) -> typer.models.OptionInfo:
+    """``-f/--format`` with the choices of one command (completed by the shell)."""
+    return typer.Option("-f", "--format", help=help, autocompletion=complete_from(choices) if choices else None)
 
 
 def timeout_option(help: str = "Give up after SECONDS (exit 3).") -> typer.models.OptionInfo:
@@ -106,3 +106,31 @@ def reads_input(command: F) -> F:
             return command(*args, **kwargs)
 
     return cast(F, run)
+
+
+# --- shell completion -------------------------------------------------------------------------------
+
+
+def complete_from(choices: Callable[[], Iterable[str]]) -> Callable[[str], list[str]]:
+    """A completion function offering those of ``choices()`` that start with what was typed."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [c for c in choices() if c.startswith(incomplete)]
+
+    return complete
+
+
+def complete_entity(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Names of the entities of the graph given with -i (default build/) that start with what was typed
+    (in any case); nothing when there is no graph yet."""
+    from kgkit.graph.labels import NAME_PROPS
+    from kgkit.stores import open_store
+
+    try:
+        store = open_store(ctx.params.get("input") or Path("build"), store=ctx.params.get("store") or "auto")
+        props = " ".join(f"<{p}>" for p in NAME_PROPS)
+        found = store.query(f"SELECT DISTINCT ?n WHERE {{ VALUES ?p {{ {props} }} ?e ?p ?n }}")
+    except KgkitError:
+        return []
+    names = sorted({str(row[0]) for row in found.rows if row[0] is not None})
+    return [n for n in names if n.casefold().startswith(incomplete.casefold())]

@@ -18,7 +18,10 @@ from kgkit.rdf.formats import FORMATS, format_for_path
 from kgkit.stores.http import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials
 from kgkit.stores.load import load
 
-FormatOpt = Annotated[str | None, format_option(f"{', '.join(FORMATS)} (default: from the -o extension, else turtle).")]
+FormatOpt = Annotated[
+    str | None,
+    format_option(f"{', '.join(FORMATS)} (default: from the -o extension, else turtle).", choices=lambda: FORMATS),
+]
 FrameOpt = Annotated[
     str | None,
     typer.Option(
