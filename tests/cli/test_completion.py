@@ -22,7 +22,7 @@ def complete(words: str, cwd: Path | None = None) -> list[str]:
     proc = subprocess.run([sys.executable, "-c", "from kgkit.cli import main; main()"], env=env, cwd=cwd,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
-    return proc.stdout.splitlines()
+    return [line for line in proc.stdout.splitlines() if line]
 
 
 def test_canned_query_names() -> None:
