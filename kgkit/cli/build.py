@@ -9,7 +9,9 @@ import typer
 
 from kgkit.cli import options
 from kgkit.cli.progress import ProgressBar
+from kgkit.graph.build import DEFAULT_CURATION
 from kgkit.graph.build import build as build_graph
+from kgkit.graph.materialize import MATERIALIZERS
 
 
 def build(
@@ -43,6 +45,16 @@ def build(
             show_default=False,
         ),
     ] = None,
+    materialize: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--materialize",
+            help="Add what the ontology entails, in a graph of its own: schema (the schema.org types and "
+            "properties kgkit's terms are aligned to, so that queries in schema.org terms work on any store).",
+            autocompletion=options.complete_from(lambda: MATERIALIZERS),
+            show_default=False,
+        ),
+    ] = None,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -63,6 +75,8 @@ def build(
       kgkit build notes.md --strict      # fail (exit 2) on a bad document
 
       kgkit build --candidates new.csv   # every entity found by patterns, to check or curate
+
+      kgkit build --materialize schema   # and the schema.org types and properties they entail
     """
 
     def warn(message: str) -> None:
@@ -78,7 +92,8 @@ def build(
             jobs=jobs,
             progress=bar.update,
             candidates=candidates,
-            **({"curation": curation} if curation else {}),
+            materialize=materialize or (),
+            curation=curation or DEFAULT_CURATION,
         )
     if quiet:
         return

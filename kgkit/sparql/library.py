@@ -86,6 +86,7 @@ class CannedQuery:
     tags: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     path: Path | None = None
+    materialize: str | None = None  # the inference the graph needs (``kgkit build --materialize NAME``)
 
     @classmethod
     def parse(cls, name: str, text: str, path: Path | None = None) -> CannedQuery:
@@ -136,6 +137,7 @@ class CannedQuery:
             tags=tuple(str(t) for t in meta.get("tags") or ()),
             parameters=tuple(params.values()),
             path=path,
+            materialize=str(meta["materialize"]) if meta.get("materialize") else None,
         )
 
     def bindings(self, params: Mapping[str, str] | None = None) -> dict[str, Identifier]:

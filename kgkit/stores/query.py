@@ -54,7 +54,13 @@ def query(
         if parameter.of_class and parameter.variable in bindings:
             _check_member(backend, parameter, bindings[parameter.variable])
     try:
-        return backend.query(canned.text, bindings)
+        result = backend.query(canned.text, bindings)
+        if canned.materialize and result.empty:
+            result.notes.append(
+                f"no results: {canned.name} is written in terms the graph has once built with "
+                f"`kgkit build --materialize {canned.materialize}`"
+            )
+        return result
     except QueryError as err:
         if canned.path is None or err.path is not None:
             raise

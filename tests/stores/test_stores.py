@@ -140,7 +140,8 @@ def test_canned_queries_answer_the_same(store: Store, name: str) -> None:
         ]
 
     assert got.variables == expected.variables
-    assert normal(got.rows) == normal(expected.rows) and got.rows  # type: ignore[arg-type]
+    assert normal(got.rows) == normal(expected.rows)  # type: ignore[arg-type]
+    assert got.rows or load_library()[name].materialize  # (a materialized graph's: tests/stores/test_union.py)
 
 
 def test_remote_parameters_match_local(oxigraph_url: str) -> None:  # noqa: F811

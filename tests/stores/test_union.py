@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from conftest_stores import Relay, oxigraph_plain_url, oxigraph_url, virtuoso_url  # noqa: F401  (fixtures)
+from paths import CORPUS
 
+from kgkit.graph.build import build
 from kgkit.sparql.library import load_library
 from kgkit.stores.load import load
 from kgkit.stores.remote import SparqlStore
@@ -33,10 +35,19 @@ def _wipe(url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(built_dir: Path) -> Iterator[str]:
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus built with `--materialize schema`, so that every canned query (the one in
+    schema.org terms too) has rows."""
+    out = tmp_path_factory.mktemp("materialized")
+    build([CORPUS], out, materialize=["schema"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(corpus_dir: Path) -> Iterator[str]:
     """`kgkit serve` over the built corpus, started by its command line; its endpoint URL."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "from kgkit.cli import main; main()", "serve", "-i", str(built_dir), "--port", "0"],
+        [sys.executable, "-c", "from kgkit.cli import main; main()", "serve", "-i", str(corpus_dir), "--port", "0"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -52,7 +63,7 @@ def served(built_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def endpoints(request: pytest.FixtureRequest, built_dir: Path, served: str) -> Iterator[dict[str, str | None]]:
+def endpoints(request: pytest.FixtureRequest, corpus_dir: Path, served: str) -> Iterator[dict[str, str | None]]:
     """Where the corpus can be asked: `kgkit serve`, and each real store it was loaded into (None for
     a store that is not installed)."""
     urls: dict[str, str | None] = {"serve": served}
@@ -63,7 +74,7 @@ def endpoints(request: pytest.FixtureRequest, built_dir: Path, served: str) -> I
             urls[name] = None
             continue
         _wipe(urls[name] or "")
-        load(urls[name] or "", built_dir, sync=True)
+        load(urls[name] or "", corpus_dir, sync=True)
     yield urls
     for name in STORES:
         if urls[name]:
@@ -91,14 +102,14 @@ def rows(json_results: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
 @pytest.mark.parametrize("where", ["serve", "oxigraph", "oxigraph-plain", "virtuoso"])
 @pytest.mark.parametrize("name", sorted(load_library()))
 def test_a_canned_query_gives_the_same_rows_everywhere(
-    run_cli: CliRun, endpoints: dict[str, str | None], built_dir: Path, name: str, where: str
+    run_cli: CliRun, endpoints: dict[str, str | None], corpus_dir: Path, name: str, where: str
 ) -> None:
     url = url_of(endpoints, where)
-    code, local, err = run_cli("query", name, "-i", str(built_dir), "--format", "json")
+    code, local, err = run_cli("query", name, "-i", str(corpus_dir), "--format", "json")
     assert code == 0, err
     code, remote, err = run_cli("query", name, "--endpoint", url, "--format", "json")
     assert code == 0, err
-    assert rows(remote) == rows(local) and rows(local)[1]
+    assert rows(remote) == rows(local) and rows(local)[1]  # every one has rows: the graph is materialized
 
 
 def test_a_query_on_a_store_without_a_union_default_graph_says_what_to_do(
@@ -120,9 +131,9 @@ def test_a_query_on_a_store_without_a_union_default_graph_says_what_to_do(
 
 
 def test_a_load_says_when_the_default_graph_is_not_the_union(
-    run_cli: CliRun, endpoints: dict[str, str | None], built_dir: Path
+    run_cli: CliRun, endpoints: dict[str, str | None], corpus_dir: Path
 ) -> None:
-    code, out, err = run_cli("load", "--endpoint", url_of(endpoints, "oxigraph-plain"), "-i", str(built_dir),
+    code, out, err = run_cli("load", "--endpoint", url_of(endpoints, "oxigraph-plain"), "-i", str(corpus_dir),
                              "--replace")
     assert code == 0, err
     assert "Checked: the store holds exactly the triples sent" in out
@@ -131,12 +142,12 @@ def test_a_load_says_when_the_default_graph_is_not_the_union(
         "itself, but other SPARQL clients see none of these triples outside GRAPH: start Oxigraph with "
         "`oxigraph serve --union-default-graph`."
     )
-    code, out, err = run_cli("load", "--endpoint", url_of(endpoints, "oxigraph"), "-i", str(built_dir), "--replace")
+    code, out, err = run_cli("load", "--endpoint", url_of(endpoints, "oxigraph"), "-i", str(corpus_dir), "--replace")
     assert code == 0 and "Note:" not in out
 
 
 def test_a_store_kgkit_does_not_know_gets_every_graph_as_a_default_graph_uri(
-    run_cli: CliRun, endpoints: dict[str, str | None], built_dir: Path
+    run_cli: CliRun, endpoints: dict[str, str | None], corpus_dir: Path
 ) -> None:
     """Behind a relay that hides the Server header the plain Oxigraph is a store without a known
     switch: each graph goes as a default-graph-uri (the SPARQL 1.1 Protocol's own way)."""
@@ -144,9 +155,9 @@ def test_a_store_kgkit_does_not_know_gets_every_graph_as_a_default_graph_uri(
     try:
         code, remote, err = run_cli("query", "speakers-and-organizations", "-e", relay.url, "--format", "json")
         assert code == 0, err
-        assert "each of its 7 graphs as a default-graph-uri" in err and "tdb2:unionDefaultGraph" in err
+        assert "each of its 8 graphs as a default-graph-uri" in err and "tdb2:unionDefaultGraph" in err
         assert any("default-graph-uri=https://w3id.org/kgkit/graph/vocabulary" in sent for _, sent in relay.requests)
-        _, local, _ = run_cli("query", "speakers-and-organizations", "-i", str(built_dir), "--format", "json")
+        _, local, _ = run_cli("query", "speakers-and-organizations", "-i", str(corpus_dir), "--format", "json")
         assert rows(remote) == rows(local)
     finally:
         relay.close()
