@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest_stores import oxigraph_url, virtuoso_url  # noqa: F401  (fixtures for every test)
+from conftest_stores import oxigraph_plain_url, oxigraph_url, virtuoso_url  # noqa: F401  (fixtures for every test)
 
 from kgkit.graph.build import BuildResult
 

@@ -2,6 +2,8 @@
 
 - ``oxigraph_url``: ``oxigraph serve --union-default-graph`` (``pip install oxigraph``, in the test
   extras); its /query, /update and /store.
+- ``oxigraph_plain_url``: ``oxigraph serve`` without ``--union-default-graph`` (a default graph of its
+  own, which queries without GRAPH read).
 - ``virtuoso_url``: OpenLink Virtuoso 7 (``virtuoso-t``, Debian's ``virtuoso-opensource-7-bin``) with
   a generated virtuoso.ini in a temporary directory, its SQL and HTTP ports free ports on
   127.0.0.1, and SPARQL_UPDATE granted to the anonymous SPARQL user (so that /sparql and
@@ -15,12 +17,16 @@ installed. Each server is stopped at the end of the session; network traffic goe
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,9 +69,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a fresh ``oxigraph serve --union-default-graph`` (/query, /update, /store)."""
+def _oxigraph(tmp_path_factory: pytest.TempPathFactory, *options: str) -> Iterator[str]:
     binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the `oxigraph` server binary is not on PATH (pip install oxigraph)")
@@ -75,8 +79,7 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = directory / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [binary, "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}",
-             "--union-default-graph"],
+            [binary, "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}", *options],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -85,6 +88,19 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a fresh ``oxigraph serve --union-default-graph`` (/query, /update, /store)."""
+    yield from _oxigraph(tmp_path_factory, "--union-default-graph")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_plain_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a fresh ``oxigraph serve`` WITHOUT ``--union-default-graph``: its default graph is a
+    graph of its own, as Fuseki's is without ``unionDefaultGraph``."""
+    yield from _oxigraph(tmp_path_factory)
 
 
 VIRTUOSO_INI = """\
@@ -175,3 +191,59 @@ def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
     finally:
         _stop(process)
+
+
+class Relay:
+    """A plain HTTP relay on 127.0.0.1 in front of a real store: it passes every request on and every
+    answer back, counts the requests (``requests``: method and body of each), and with
+    ``hide_server`` leaves out the store's Server header, so that kgkit cannot tell which store it is
+    (as with a store kgkit has no special case for)."""
+
+    def __init__(self, target: str, *, hide_server: bool = False) -> None:
+        self.target = urllib.parse.urlsplit(target)
+        self.hide_server = hide_server
+        self.requests: list[tuple[str, bytes]] = []
+        relay = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self.forward()
+
+            do_POST = do_PUT = do_DELETE = do_GET
+
+            def forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                relay.requests.append((self.command, urllib.parse.unquote_plus(self.path) + " " +
+                                       urllib.parse.unquote_plus(body.decode("utf-8", "replace"))))
+                connection = http.client.HTTPConnection(relay.target.hostname, relay.target.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                connection.request(self.command, self.path, body=body or None, headers=headers)
+                answer = connection.getresponse()
+                payload = answer.read()
+                connection.close()
+                self.upstream_server = answer.getheader("Server") or ""
+                self.send_response(answer.status)  # with the store's Server header (version_string)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def version_string(self) -> str:
+                return "relay" if relay.hide_server else getattr(self, "upstream_server", "relay")
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

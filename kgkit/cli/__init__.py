@@ -118,7 +118,7 @@ def main() -> None:
     try:
         with _sigterm_interrupts(), _quiet_libraries():
             _register(sys.argv[1:])
-            code = app(standalone_mode=False)
+            code = app(standalone_mode=False, prog_name="kgkit")
     except KgkitError as err:
         _error(str(err))
         sys.exit(err.exit_code)
@@ -128,7 +128,7 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, missing argument
-        exc.show()  # type: ignore[attr-defined]
+        _error(usage_error(exc))
         sys.exit(exc.exit_code)
     except BrokenPipeError:  # `kgkit query ... | head`: the reader has all it wants
         _silence_stdout()
@@ -140,6 +140,21 @@ def main() -> None:
     if code == EXIT_INTERRUPTED:  # Typer turns a KeyboardInterrupt into a silent exit 130
         _error("interrupted", prefix="kgkit: ")
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_error(exc: typer.TyperException) -> str:
+    """A usage error (unknown option, bad value, missing argument) as one line, with where help is,
+    instead of click's usage block:
+
+    >>> from typer._click import BadParameter
+    >>> usage_error(BadParameter("0 is not in the range x>=1.", param_hint="'--batch-size'"))
+    "Invalid value for '--batch-size': 0 is not in the range x>=1."
+    """
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and ctx.command.get_help_option(ctx) is not None:
+        message += f" (see `{ctx.command_path} {ctx.help_option_names[0]}`)"
+    return message
 
 
 def _error(message: str, prefix: str = "kgkit: error: ") -> None:

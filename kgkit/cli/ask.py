@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,13 +14,20 @@ from kgkit.cli import options
 from kgkit.cli.options import format_option, timeout_option
 from kgkit.errors import EXIT_FINDINGS, InputError
 from kgkit.present.explain import explain
-from kgkit.sparql.library import list_queries
-from kgkit.sparql.results import RENDERERS, render
+from kgkit.sparql.library import list_queries, load_library, resolve
+from kgkit.sparql.results import RENDERERS, check_format, graph_formats, render
+from kgkit.sparql.text import query_form
+from kgkit.stores import open_store
+from kgkit.stores.query import allowed_values, query
 from kgkit.stores.query import engine_name as engine
-from kgkit.stores.query import query
 
 QueryArg = Annotated[
-    str | None, typer.Argument(help="Canned query name (see --list) or a .rq file.", show_default=False)
+    str | None,
+    typer.Argument(
+        help="Canned query name (see --list) or a .rq file.",
+        show_default=False,
+        autocompletion=options.complete_from(lambda: load_library()),
+    ),
 ]
 SparqlOpt = Annotated[str | None, typer.Option("--sparql", help="SPARQL text to run instead.")]
 ParamOpt = Annotated[
@@ -28,24 +36,42 @@ ParamOpt = Annotated[
 FormatOpt = Annotated[
     str,
     format_option(
-        f"Result format: {', '.join(RENDERERS)} (CONSTRUCT results: turtle, or any `kgkit export` format)."
+        f"Result format: {', '.join(RENDERERS)}. A CONSTRUCT or DESCRIBE graph: table (Turtle), json (JSON-LD) "
+        "or any `kgkit export` format.",
+        choices=lambda: [*RENDERERS, *(f for f in graph_formats() if f not in RENDERERS)],
+    ),
+]
+MaxWidthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-width",
+        min=0,
+        help="Fit a table into N columns, longer cells ending in '…' (default: the terminal's width on a "
+        "terminal; 0: never cut). csv, tsv, json and md always hold the full values.",
+        show_default=False,
     ),
 ]
 TimeoutOpt = Annotated[float | None, timeout_option("Give up after SECONDS (exit 3), locally or at the --endpoint.")]
 QueriesOpt = Annotated[
     Path | None, typer.Option("--queries", help="Folder of canned queries to use instead of kgkit's own.")
 ]
-ListOpt = Annotated[bool, typer.Option("--list", help="List the canned queries and their parameters.")]
+ListOpt = Annotated[
+    bool,
+    typer.Option("--list", help="List the canned queries and their parameters (-v: and the values each may take)."),
+]
 FailOpt = Annotated[bool, typer.Option("--fail-on-empty", help="Exit 1 when there are no results.")]
 
 
+@options.reads_input
 def query_command(
     name: QueryArg = None,
     sparql: SparqlOpt = None,
     param: ParamOpt = None,
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     endpoint: options.Endpoint = None,
     format: FormatOpt = "table",
+    max_width: MaxWidthOpt = None,
     timeout: TimeoutOpt = None,
     list_: ListOpt = False,
     queries: QueriesOpt = None,
@@ -62,8 +88,10 @@ def query_command(
 
         kgkit query sessions-by-day -p conference=kgid:conference/kubecon-cloudnativecon-europe-2024
     """
-    if list_:
-        typer.echo(list_queries(queries), nl=False)
+    if list_:  # with -v, the values each parameter may take, from the graph
+        backend = open_store(input, store=store, endpoint=endpoint, timeout=timeout) if verbose else None
+        values = (lambda p: allowed_values(p, backend=backend)) if backend is not None else None
+        typer.echo(list_queries(queries, values), nl=False)
         return
     if (name is None) == (sparql is None):
         raise InputError("give a canned query name or a .rq file, or --sparql TEXT (see --list)")
@@ -73,19 +101,32 @@ def query_command(
         if not sep or not key:
             raise InputError(f"--param wants NAME=VALUE, not {item!r}")
         params[key.strip()] = value
+    form = query_form(resolve(name or sparql or "", queries).text)
+    if form is not None:
+        check_format(form, format)  # before any work
     result = query(
         name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store,
         queries=queries,
     )
-    sys.stdout.write(render(result, format))
+    sys.stdout.write(render(result, format, max_width=_table_width(max_width)))
+    if not quiet:
+        for note in result.notes:
+            typer.echo(f"kgkit: note: {note}", err=True)
     if verbose:
         where = endpoint or f"{input} on {engine(store, input)}"
-        answer = f"{len(result.rows)} rows" if result.kind == "SELECT" else f"a {result.kind} result"
+        answer = f"{len(result.rows)} rows" if result.kind == "SELECT" else f"a result to {result.kind}"
         typer.echo(f"kgkit: {answer} from {where}", err=True)
     if fail_on_empty and result.empty:
         if not quiet:
             typer.echo("kgkit: no results", err=True)
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _table_width(max_width: int | None) -> int | None:
+    """The width a table must fit: --max-width (0: any), else the terminal's when stdout is one."""
+    if max_width is not None:
+        return max_width or None
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def register(app: typer.Typer) -> None:
@@ -96,9 +137,13 @@ def register(app: typer.Typer) -> None:
     app.command("explain", rich_help_panel="Ask", epilog=EXIT_CODES_HELP)(explain_command)
 
 
+@options.reads_input
 def explain_command(
-    entity: Annotated[str, typer.Argument(help="Name, alias or IRI of an entity.")],
+    entity: Annotated[
+        str, typer.Argument(help="Name, alias or IRI of an entity.", autocompletion=options.complete_entity)
+    ],
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     store: options.Store = "auto",
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,

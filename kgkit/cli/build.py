@@ -9,7 +9,9 @@ import typer
 
 from kgkit.cli import options
 from kgkit.cli.progress import ProgressBar
+from kgkit.graph.build import DEFAULT_CURATION
 from kgkit.graph.build import build as build_graph
+from kgkit.graph.materialize import MATERIALIZERS
 
 
 def build(
@@ -43,6 +45,25 @@ def build(
             "'default,+mypkg.mod:name' adds your own; or the whole list, comma-separated.",
         ),
     ] = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option(
+            "--candidates",
+            help="Write every entity found by patterns (not in the gazetteer) to FILE as CSV: entity, kind, "
+            "documents; each entity as the curation file names it.",
+            show_default=False,
+        ),
+    ] = None,
+    materialize: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--materialize",
+            help="Add what the ontology entails, in a graph of its own: schema (the schema.org types and "
+            "properties kgkit's terms are aligned to, so that queries in schema.org terms work on any store).",
+            autocompletion=options.complete_from(lambda: MATERIALIZERS),
+            show_default=False,
+        ),
+    ] = None,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -63,6 +84,10 @@ def build(
       kgkit build notes.md --strict      # fail (exit 2) on a bad document
 
       kgkit build --pipeline list        # the extraction components, in order
+
+      kgkit build --candidates new.csv   # every entity found by patterns, to check or curate
+
+      kgkit build --materialize schema   # and the schema.org types and properties they entail
     """
 
     if pipeline is not None and pipeline.strip() == "list":
@@ -84,7 +109,9 @@ def build(
             jobs=jobs,
             progress=bar.update,
             pipeline=pipeline,
-            **({"curation": curation} if curation else {}),
+            candidates=candidates,
+            materialize=materialize or (),
+            curation=curation or DEFAULT_CURATION,
         )
     if quiet:
         return
@@ -95,13 +122,16 @@ def build(
         typer.echo(
             f"  read {sources}: {result.extracted} documents extracted, {cached} from {out_dir / '.kgkit-cache'}"
         )
+    if candidates is not None:
+        typer.echo(f"kgkit: wrote the {len({c[1:] for c in result.candidates})} candidates to {candidates}", err=True)
     unsure = [c for c in result.candidates if c[1] in ("org", "person", "project", "event")]
-    if unsure:
+    if unsure and result.extracted:  # a rebuild that extracted nothing has nothing new to tell
         typer.echo(f"{len(unsure)} new entities found by patterns (not in the gazetteer; check or curate them):")
         for doc, kind, name in unsure[:20]:
             typer.echo(f"  {kind:8} {name}  ({doc})")
         if len(unsure) > 20:
-            typer.echo(f"  ... and {len(unsure) - 20} more")
+            more = "" if candidates is not None else "; all of them: --candidates FILE"
+            typer.echo(f"  ... and {len(unsure) - 20} more{more}")
 
 
 def register(app: typer.Typer) -> None:

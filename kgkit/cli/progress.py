@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+#: Seconds of work before a progress bar or spinner shows (``KGKIT_PROGRESS_DELAY`` sets it; 0: at once).
+DELAY = float(os.environ.get("KGKIT_PROGRESS_DELAY", "1") or 1)
 
 
 class ProgressBar:
@@ -14,7 +18,7 @@ class ProgressBar:
     ``delay`` seconds, and never when stderr is not a terminal or ``enabled`` is false (--quiet)."""
 
     def __init__(
-        self, label: str, unit: str, *, enabled: bool = True, delay: float = 1.0, console: Console | None = None
+        self, label: str, unit: str, *, enabled: bool = True, delay: float = DELAY, console: Console | None = None
     ) -> None:
         self.label, self.unit = label, unit
         self.console = console or Console(stderr=True)
@@ -55,7 +59,9 @@ class Spinner:
     """For work that cannot count its progress (validation, export): a spinner with ``label`` on
     stderr, shown only on a terminal and only once the work has taken ``delay`` seconds."""
 
-    def __init__(self, label: str, *, enabled: bool = True, delay: float = 1.0, console: Console | None = None) -> None:
+    def __init__(
+        self, label: str, *, enabled: bool = True, delay: float = DELAY, console: Console | None = None
+    ) -> None:
         self.console = console or Console(stderr=True)
         self.enabled = enabled and self.console.is_terminal
         self.status = self.console.status(label)

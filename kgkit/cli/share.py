@@ -18,7 +18,10 @@ from kgkit.rdf.formats import FORMATS, format_for_path
 from kgkit.stores.http import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials
 from kgkit.stores.load import load
 
-FormatOpt = Annotated[str | None, format_option(f"{', '.join(FORMATS)} (default: from the -o extension, else turtle).")]
+FormatOpt = Annotated[
+    str | None,
+    format_option(f"{', '.join(FORMATS)} (default: from the -o extension, else turtle).", choices=lambda: FORMATS),
+]
 FrameOpt = Annotated[
     str | None,
     typer.Option(
@@ -29,8 +32,10 @@ FrameOpt = Annotated[
 ]
 
 
+@options.reads_input
 def export_command(
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     format: FormatOpt = None,
     output: options.Output = None,
     frame: FrameOpt = None,
@@ -89,6 +94,14 @@ ReplaceOpt = Annotated[
         "adding to it: loading twice gives the same store content.",
     ),
 ]
+SyncOpt = Annotated[
+    bool,
+    typer.Option(
+        "--sync",
+        help="Make the store's kgkit graphs exactly the build's: replace each (as --replace) and drop, in the "
+        "same request, the graphs of documents no longer in the build.",
+    ),
+]
 ProtocolOpt = Annotated[
     str,
     typer.Option(
@@ -121,11 +134,14 @@ RetriesOpt = Annotated[
 ]
 
 
+@options.reads_input
 def load_command(
     endpoint: EndpointOpt,
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     graph: GraphOpt = None,
     replace: ReplaceOpt = False,
+    sync: SyncOpt = False,
     protocol: ProtocolOpt = "auto",
     batch_size: BatchOpt = 500,
     update_url: UpdateUrlOpt = None,
@@ -148,6 +164,8 @@ def load_command(
 
         kgkit load --endpoint http://127.0.0.1:7878 --replace            # Oxigraph
 
+        kgkit load --endpoint http://127.0.0.1:7878 --sync               # and drop the graphs of deleted documents
+
         KGKIT_STORE_PASSWORD=dba kgkit load --endpoint http://127.0.0.1:8890/sparql-auth --user dba --replace
 
         kgkit load -e http://localhost:3030/kg/sparql --update-url http://localhost:3030/kg/update --gsp-url http://localhost:3030/kg/data
@@ -159,6 +177,7 @@ def load_command(
             input,
             graphs=graph,
             replace=replace,
+            sync=sync,
             protocol=protocol,
             batch_size=batch_size,
             update_url=update_url,
@@ -181,8 +200,10 @@ _PHASES = {"upload": "Loading", "check": "Checking", "move": "Replacing"}
 # --- serve ---------------------------------------------------------------------------------------
 
 
+@options.reads_input
 def serve_command(
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0: any free port).")] = DEFAULT_PORT,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")

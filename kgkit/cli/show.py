@@ -13,6 +13,7 @@ from kgkit.present.viz import OUTPUTS, viz
 from kgkit.rdf.terms import slug
 
 
+@options.reads_input
 def viz_command(
     entity: Annotated[
         str | None,
@@ -29,6 +30,7 @@ def viz_command(
     ] = None,
     ontology: Annotated[bool, typer.Option("--ontology", help="Draw the ontology as a class diagram.")] = False,
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -51,11 +53,13 @@ def viz_command(
         typer.echo(f"kgkit: {written.stat().st_size} bytes", err=True)
 
 
+@options.reads_input
 def docs_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the pages into.")] = Path(
         "build/docs"
     ),
     input: options.Input = Path("build"),
+    input_format: options.InputFormat = None,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -67,8 +71,9 @@ def docs_command(
     """
     index = docs(output, source=input)
     if not quiet:
-        typer.echo(f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)",
-                   err=True)
+        typer.echo(
+            f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)", err=True
+        )
     if verbose:
         typer.echo(f"kgkit: {sum(1 for _ in Path(output).rglob('*.html'))} pages in {output}", err=True)
 

@@ -158,7 +158,8 @@ class DocState:
         if iri not in self.named:
             self.named.add(iri)
             self.add(iri, RDF.type, KIND_CLASS[kind], span, method, conf)
-            plain = entry is not None or kind in ("conference", "place")  # canonical, language-neutral names
+            # canonical, language-neutral names; people's and organizations' names are in no language
+            plain = entry is not None or kind in ("conference", "place", "person", "org")
             name_lit = literal(canonical) if plain else self.text_literal(canonical)
             self.add(iri, SCHEMA.name, name_lit, span, method, conf)
             if entry is None and method == "pattern":
@@ -166,7 +167,8 @@ class DocState:
             if kind != "session":
                 self.add(self.out.document_iri, KG.mentions, iri, span, method, conf)
         if surface and surface != canonical:
-            self.add(iri, SCHEMA.alternateName, self.text_literal(surface), span, method, conf)
+            other = literal(surface) if kind in ("person", "org") else self.text_literal(surface)
+            self.add(iri, SCHEMA.alternateName, other, span, method, conf)
         return iri
 
     def from_entry(self, entry: Entry, span: tuple[int, int], surface: str | None = None) -> URIRef:

@@ -8,7 +8,10 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
+import itertools
 import json
 import multiprocessing
 import os
@@ -30,6 +33,7 @@ from kgkit.errors import DocumentError, InputError
 from kgkit.extraction.curation import load_curation
 from kgkit.extraction.pipeline import DEFAULT_PIPELINE, Pipeline, parse_spec
 from kgkit.graph.evidence import document_lines
+from kgkit.graph.materialize import MATERIALIZERS, materializers
 from kgkit.graph.reference import reference_lines
 from kgkit.graph.vocabulary import concept_quads, vocabulary_quads
 from kgkit.rdf.files import KG_FILE, atomic_write, output_lock, remove_stale_temps
@@ -65,6 +69,26 @@ class BuildResult:
     ignored: list[Path] = field(default_factory=list)
     extracted: int = 0  # documents extracted afresh (the others came from the build cache)
 
+    def candidates_csv(self) -> str:
+        """Every entity found by patterns and not in the gazetteer, one CSV row each: ``entity`` (its
+        name, as the curation file's accept, reject, merge, rename and alias take it), ``kind`` and
+        the ``documents`` it was found in (joined with " | "), sorted by kind and name.
+
+        >>> print(BuildResult(Path("kg.nq"), 2, 0, candidates=[("a.md", "org", "Acme"), ("b.md", "org", "Acme")])
+        ...       .candidates_csv(), end="")
+        entity,kind,documents
+        Acme,org,a.md | b.md
+        """
+        found: dict[tuple[str, str], list[str]] = {}
+        for doc, kind, name in self.candidates:
+            found.setdefault((kind, name), []).append(doc)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["entity", "kind", "documents"])
+        for (kind, name), docs in sorted(found.items()):
+            writer.writerow([name, kind, " | ".join(sorted(set(docs)))])
+        return out.getvalue()
+
     def summary(self) -> str:
         """One line: documents, triples, entities by class, time."""
         ents = ", ".join(f"{n} {cls}" for cls, n in sorted(self.entities.items()))
@@ -87,6 +111,8 @@ def build(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     pipeline: str | None = None,
+    candidates: str | Path | None = None,
+    materialize: Sequence[str] = (),
 ) -> BuildResult:
     """Build the knowledge graph of the documents under ``paths`` (default: the bundled corpus).
 
@@ -102,11 +128,16 @@ def build(
     extraction depends on (kgkit's code, data/ and the curation file), so a rebuild re-extracts only
     the documents that changed. ``progress(done, total)`` hears of each document extracted.
     ``pipeline`` changes the extraction components (see :meth:`kgkit.extraction.Pipeline.from_spec`).
+    ``candidates`` names a CSV file to write every entity found by patterns into
+    (:meth:`BuildResult.candidates_csv`), cached documents' included. ``materialize`` names inferences
+    to add in graphs of their own (:data:`kgkit.graph.materialize.MATERIALIZERS`: "schema", the schema.org
+    types and properties the ontology aligns kgkit's terms to).
 
     >>> build(["data/corpus"], "build").summary()   # doctest: +ELLIPSIS
     'Built build/kg.nq: 5 documents, ...'
     """
     started = time.perf_counter()
+    inferred = materializers(materialize)
     scan = scan_documents(paths or [DEFAULT_CORPUS])
     if not scan.found:
         raise InputError(
@@ -134,7 +165,7 @@ def build(
         known = {task.order: _cached(cache, task) for task in plan}
         # with every document cached, kg.nq may already be what they give; else it is written while
         # the documents are extracted, each graph as soon as it and those before it are done
-        stamp = _stamp([d for d in known.values() if d is not None]) if all(known.values()) else None
+        stamp = _stamp([d for d in known.values() if d is not None], inferred) if all(known.values()) else None
         triples = _unchanged(output, cache, stamp) if stamp is not None else None
         docs: list[DocOutcome] = []
         with contextlib.ExitStack() as writing:
@@ -151,25 +182,29 @@ def build(
             if not docs:
                 raise InputError(f"none of the documents could be read, so {output} was not written")
             if out is not None:
-                triples = _append_shared(out, docs)
+                triples = _append_shared(out, docs, cache, inferred)
         assert triples is not None  # counted above, or remembered from the build that wrote kg.nq
         if out is not None:
-            _remember(output, cache, stamp or _stamp(docs), triples)
+            _remember(output, cache, stamp or _stamp(docs, inferred), triples)
         _prune(cache, {d.key for d in docs})
     entities: Counter[str] = Counter(cls for _, cls in {tuple(t) for d in docs for t in d.typed})
-    candidates = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
-    return BuildResult(
+    found = sorted({(d.name, kind, name) for d in docs for kind, name in d.candidates})
+    result = BuildResult(
         output=output,
         extracted=sum(not d.cached for d in docs),
         documents=len(docs),
         triples=triples,
         entities=entities,
         skipped=skipped,
-        candidates=candidates,
+        candidates=found,
         seconds=time.perf_counter() - started,
         warnings=warnings,
         ignored=scan.ignored,
     )
+    if candidates is not None:
+        with atomic_write(candidates) as fh:
+            fh.write(result.candidates_csv())
+    return result
 
 
 # ------------------------------------------------------------------------------------------ planning
@@ -432,22 +467,39 @@ def _append_graph(out: IO[bytes], cache: Path, doc: DocOutcome) -> None:
         shutil.copyfileobj(part, out, 1 << 20)
 
 
-def _append_shared(out: IO[bytes], docs: list[DocOutcome]) -> int:
-    """Write the shared graphs after the documents' ones; the number of statements in all of them."""
+def _append_shared(out: IO[bytes], docs: list[DocOutcome], cache: Path, inferred: Sequence[str] = ()) -> int:
+    """Write the shared graphs after the documents' ones, then the graphs of the ``inferred``
+    materializers (from the documents' cached lines and the shared ones); the number of statements in
+    all of them."""
     shared = sorted({line for d in docs for line in d.reference}) + sorted(
         {nquad(q) for q in (*vocabulary_quads(), *concept_quads())}
     )
     out.write("".join(shared).encode("utf-8"))
-    return sum(d.lines for d in docs) + len(shared)
+    added = 0
+    for name in inferred:
+        lines = MATERIALIZERS[name](itertools.chain(_cached_lines(cache, docs), shared))
+        out.write("".join(lines).encode("utf-8"))
+        added += len(lines)
+    return sum(d.lines for d in docs) + len(shared) + added
+
+
+def _cached_lines(cache: Path, docs: list[DocOutcome]) -> Iterator[str]:
+    """The N-Quads lines of the documents' graphs, from their cache entries."""
+    for doc in docs:
+        with (cache / f"{doc.key}.nq").open(encoding="utf-8") as part:
+            part.readline()  # the document's outcome (see _extract_one)
+            yield from part
 
 
 _STAMP = "output.stamp"  # in the cache: what kg.nq was last written from, and the file it became
 
 
-def _stamp(docs: list[DocOutcome]) -> str:
+def _stamp(docs: list[DocOutcome], inferred: Sequence[str] = ()) -> str:
     """A hash of everything kg.nq is made of: the documents' cache keys in output order (each key
-    covers the document, its id, kgkit's code and data/, from which the shared graphs follow)."""
-    return hashlib.sha256("\n".join(f"{d.id} {d.key}" for d in docs).encode()).hexdigest()
+    covers the document, its id, kgkit's code and data/, from which the shared graphs follow) and the
+    inferences materialized."""
+    made = "\n".join([*(f"{d.id} {d.key}" for d in docs), *(f"materialize {name}" for name in inferred)])
+    return hashlib.sha256(made.encode()).hexdigest()
 
 
 def _unchanged(output: Path, cache: Path, stamp: str) -> int | None:

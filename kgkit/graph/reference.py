@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from rdflib import OWL, PROV, Literal, URIRef
+from rdflib import PROV, Literal, URIRef
 
 from kgkit.extraction.gazetteer import Entry, Gazetteer, load_gazetteer
 from kgkit.rdf.ntriples import Quad, nquad
@@ -62,6 +62,7 @@ def _about(iri: URIRef, entry: Entry) -> Iterator[Quad]:
     if entry.repo and entry.repo.startswith("http"):
         yield (iri, SCHEMA.codeRepository, URIRef(entry.repo.strip()), g)
         if entry.repo.startswith("https://github.com/"):
-            yield (iri, OWL.sameAs, URIRef(entry.repo.strip().rstrip("/")), g)
+            # a page about the project, not the project itself: schema:sameAs, not owl:sameAs (identity)
+            yield (iri, SCHEMA.sameAs, URIRef(entry.repo.strip().rstrip("/")), g)
     if entry.maturity:
         yield (iri, KG.cncfMaturity, Literal(entry.maturity), g)

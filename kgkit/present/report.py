@@ -174,7 +174,7 @@ DETAILS: dict[URIRef, str] = {
     KG.cncfMaturity: "CNCF maturity",
     SCHEMA.url: "Homepage",
     SCHEMA.codeRepository: "Code",
-    OWL.sameAs: "Same as",
+    SCHEMA.sameAs: "Same as",
 }
 
 #: The index page's sections, in order.

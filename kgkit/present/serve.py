@@ -193,7 +193,7 @@ class SparqlServer:
             if not self.allow_update:
                 return 403, "text/plain", b"This endpoint is read-only (start kgkit serve with --allow-update).\n"
             try:
-                self.store.update(DECLARED + request.update)
+                self.store.update(request.update, prefix=DECLARED)
             except QueryError as err:
                 return 400, "text/plain", f"{err.message}\n".encode()
             except (OSError, ValueError) as err:

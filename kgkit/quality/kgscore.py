@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, DCTERMS, FOAF
 
 SDO = ("http://schema.org/", "https://schema.org/")
 

@@ -29,7 +29,7 @@ import contextlib
 import importlib.util
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
@@ -64,6 +64,7 @@ class Facts:
     label: str  # schema:name / skos:prefLabel / rdfs:label (English or untagged first), else the IRI
     types: frozenset[Node] = frozenset()  # its rdf:types, to tell which node shape a property shape serves
     documents: tuple[str, ...] = ()  # source files it comes from (kg:sourcePath)
+    values: Mapping[Node, tuple[Node, ...]] = field(default_factory=dict)  # of the paths asked for, sorted
 
 
 class ShaclData(Protocol):
@@ -72,8 +73,8 @@ class ShaclData(Protocol):
     def engine_input(self) -> Any:
         """What to pass as ``data_graph`` to the engine's ``validate``."""
 
-    def facts(self, nodes: Iterable[Node]) -> dict[Node, Facts]:
-        """:class:`Facts` of each of ``nodes``."""
+    def facts(self, nodes: Iterable[Node], paths: Mapping[Node, Iterable[Node]] | None = None) -> dict[Node, Facts]:
+        """:class:`Facts` of each of ``nodes``, with the values of the properties ``paths`` names for it."""
 
 
 def shacl_data(source: Source, *, fast: bool, store: str = "auto") -> ShaclData:
@@ -134,12 +135,17 @@ class GraphData:
     def engine_input(self) -> Graph:
         return self.graph
 
-    def facts(self, nodes: Iterable[Node]) -> dict[Node, Facts]:
-        return {node: self._facts(node) for node in nodes}
+    def facts(self, nodes: Iterable[Node], paths: Mapping[Node, Iterable[Node]] | None = None) -> dict[Node, Facts]:
+        return {node: self._facts(node, (paths or {}).get(node, ())) for node in nodes}
 
-    def _facts(self, node: Node) -> Facts:
+    def _facts(self, node: Node, paths: Iterable[Node]) -> Facts:
         names = [[o for o in self.graph.objects(node, prop) if isinstance(o, Literal)] for prop in LABELS]
-        return Facts(_label(names, node), frozenset(self.graph.objects(node, RDF.type)), self._documents(node))
+        values: dict[Node, tuple[Node, ...]] = {
+            path: tuple(sorted(self.graph.objects(node, path), key=_order))
+            for path in paths
+            if isinstance(path, URIRef)
+        }
+        return Facts(_label(names, node), frozenset(self.graph.objects(node, RDF.type)), self._documents(node), values)
 
     def _documents(self, focus: Node) -> tuple[str, ...]:
         """Source files of ``focus``: the document graphs it is a subject in, the kg:sourceDocument of
@@ -209,7 +215,7 @@ class FileData:
             text = union_ntriples(self._parse())
         return Input(text, "nt", None, {}, preserve_ids=True)
 
-    def facts(self, nodes: Iterable[Node]) -> dict[Node, Facts]:
+    def facts(self, nodes: Iterable[Node], paths: Mapping[Node, Iterable[Node]] | None = None) -> dict[Node, Facts]:
         focus = list(nodes)
         if not focus:
             return {}  # the graph conforms: no store to load
@@ -217,7 +223,7 @@ class FileData:
         with self._reading():
             store.add_quads(self._parse())  # added as they are: blank nodes keep the labels the engine saw
         lookup = StoreLookup(store)
-        return {node: lookup.facts(node) for node in focus}
+        return {node: lookup.facts(node, (paths or {}).get(node, ())) for node in focus}
 
     def _parse(self) -> Iterator[Any]:
         import pyoxigraph as ox
@@ -255,12 +261,17 @@ class StoreLookup:
         self._in_graph: dict[Any, set[Any]] = {}  # graph -> the kg:Documents typed in it
         self._names: dict[Any, str] = {}  # document -> its file name
 
-    def facts(self, node: Node) -> Facts:
+    def facts(self, node: Node, paths: Iterable[Node] = ()) -> Facts:
         """Facts of ``node``, as :meth:`GraphData.facts` gives them."""
         import pyoxigraph as ox
 
         focus = ox_term(node)
         quads = [] if isinstance(node, Literal) else list(self.store.quads(focus, None, None, None))
+        values: dict[Node, tuple[Node, ...]] = {
+            path: tuple(sorted({_rdflib(q.object) for q in quads if q.predicate == ox_term(path)}, key=_order))
+            for path in paths
+            if isinstance(path, URIRef)
+        }
         names = [[_rdflib(q.object) for q in quads if q.predicate == p and isinstance(q.object, ox.Literal)]
                  for p in self._labels]
         types = frozenset(_rdflib(q.object) for q in quads if q.predicate == self._type)
@@ -268,7 +279,7 @@ class StoreLookup:
         docs.update(self._evidence_documents(focus))
         for graph in {q.graph_name for q in quads}:
             docs.update(self._documents_in(graph))
-        return Facts(_label(names, node), types, tuple(sorted(self._name(d) for d in docs)))
+        return Facts(_label(names, node), types, tuple(sorted(self._name(d) for d in docs)), values)
 
     def _evidence_documents(self, focus: Any) -> set[Any]:
         """kg:sourceDocument of the evidence about ``focus`` or pointing at it as a selector (pattern
@@ -292,6 +303,11 @@ class StoreLookup:
             quads = [] if isinstance(doc, ox.Literal) else self.store.quads(doc, path, None)
             self._names[doc] = document_name(_rdflib(doc), (_rdflib(q.object) for q in quads))
         return self._names[doc]
+
+
+def _order(node: Node) -> tuple[str, str]:
+    """One order of the values of a property, the same whichever reader found them."""
+    return type(node).__name__, node.n3()
 
 
 def _rdflib(value: Any) -> Any:

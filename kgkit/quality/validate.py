@@ -68,20 +68,31 @@ class Finding:
     focus: str  # IRI (or blank node id) of the node that failed
     focus_label: str  # its schema:name / skos:prefLabel / rdfs:label, else the IRI
     path: str | None  # property as a prefixed name, e.g. "schema:name"
-    value: str | None  # offending value: prefixed IRI or literal text
+    value: str | None  # offending value: prefixed IRI or literal text; the conflicting ones joined by " | "
     message: str
     component: str  # SHACL constraint component, e.g. "sh:MinCountConstraintComponent"
     documents: tuple[str, ...] = ()  # source files (kg:sourcePath) the focus node comes from
+    values: tuple[str, ...] = ()  # for conflicting values (too many, two in one language): each of them
 
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """The outcome of :func:`validate`: findings, the raw SHACL report graph and how to print them."""
+    """The outcome of :func:`validate`: findings, the raw SHACL report graph and how to print them.
 
-    conforms: bool  # no violations (warnings are allowed)
+    ``conforms`` is SHACL's: false whenever there is any result, a warning included (and so is the
+    report graph's ``sh:conforms``). ``passes`` is what ``kgkit validate``'s exit code follows: no
+    violations (warnings alone exit 0).
+    """
+
+    conforms: bool  # no result at all, as the SHACL specification defines it
     results: list[Finding]
     graph: Graph = field(repr=False)  # the SHACL validation report
     shape_count: int = 0  # node shapes checked
+
+    @property
+    def passes(self) -> bool:
+        """No violations (warnings and infos allowed): the exit code is 0."""
+        return self.violations == 0
 
     @property
     def violations(self) -> int:
@@ -116,9 +127,18 @@ def validate(
     name = engine_for(engine)
     data = shacl_data(source, fast=name == "turbo", store=store)
     shapes_graph = load_shapes(shapes)
-    conforms, report_graph = _run(ENGINES[name](), data.engine_input(), shapes_graph, shapes)
+    _, report_graph = _run(ENGINES[name](), data.engine_input(), shapes_graph, shapes)
     results = list(report_graph.subjects(RDF.type, SH.ValidationResult))
-    facts = data.facts({focus for r in results if (focus := report_graph.value(r, SH.focusNode)) is not None})
+    conforms = not results  # SHACL 3.6.1: false with any result, whatever its severity
+    for report_node in report_graph.subjects(RDF.type, SH.ValidationReport):
+        report_graph.set((report_node, SH.conforms, Literal(conforms)))
+    paths: dict[Node, set[Node]] = {}
+    for r in results:
+        focus, path = report_graph.value(r, SH.focusNode), report_graph.value(r, SH.resultPath)
+        if focus is not None and path is not None and report_graph.value(r, SH.sourceConstraintComponent) in _MANY:
+            paths.setdefault(focus, set()).add(path)
+    focus_nodes = {focus for r in results if (focus := report_graph.value(r, SH.focusNode)) is not None}
+    facts = data.facts(focus_nodes, paths)
     findings = [_finding(report_graph, r, shapes_graph, facts) for r in results]
     findings.sort(
         key=lambda f: (
@@ -173,6 +193,11 @@ def load_shapes(path: str | Path | None = None) -> Graph:
 # --- turning a sh:ValidationResult into a Finding -----------------------------------------------------
 
 
+#: Constraint components whose results are about several values of a path, and give none of them
+#: (``sh:value``): the finding names them from the data.
+_MANY = frozenset({SH.MaxCountConstraintComponent, SH.UniqueLangConstraintComponent})
+
+
 def _finding(report: Graph, result: Node, shapes: Graph, facts: dict[Node, Facts]) -> Finding:
     focus = report.value(result, SH.focusNode)
     assert focus is not None
@@ -181,17 +206,32 @@ def _finding(report: Graph, result: Node, shapes: Graph, facts: dict[Node, Facts
     messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
     component = report.value(result, SH.sourceConstraintComponent)
     about = facts[focus]
+    values: tuple[str, ...] = ()
+    if value is None and component in _MANY and path is not None:
+        found = about.values.get(path, ())
+        if component == SH.UniqueLangConstraintComponent:  # the values that share a language
+            languages = [v.language for v in found if isinstance(v, Literal) and v.language]
+            found = tuple(v for v in found if isinstance(v, Literal) and v.language and languages.count(v.language) > 1)
+        values = tuple(_shown(v) for v in found)
     return Finding(
         shape=_shape_label(shapes, report.value(result, SH.sourceShape), about.types),
         severity=_local(report.value(result, SH.resultSeverity)),
         focus=str(focus) if isinstance(focus, URIRef | Literal) else focus.n3(),
         focus_label=about.label,
         path=_short(path) if isinstance(path, URIRef) else (str(path) if path is not None else None),
-        value=None if value is None else _short(value),
+        value=" | ".join(values) if values else None if value is None else _short(value),
         message=messages[0] if messages else _local(component),
         component=_short(component) if component is not None else "",
         documents=about.documents,
+        values=values,
     )
+
+
+def _shown(node: Node) -> str:
+    """A conflicting value as a reader tells it from the others: a literal with its language."""
+    if isinstance(node, Literal) and node.language:
+        return f'"{node}"@{node.language}'
+    return _short(node)
 
 
 def _shape_label(shapes: Graph, shape: Node | None, focus_types: frozenset[Node]) -> str:
@@ -262,7 +302,7 @@ def _render_text(report: ValidationReport) -> str:
 
 def _text_line(f: Finding) -> str:
     where = f" ({'document' if len(f.documents) == 1 else 'documents'} {', '.join(f.documents)})" if f.documents else ""
-    value = f" [value: {f.value}]" if f.value is not None else ""
+    value = f" [values: {f.value}]" if f.values else f" [value: {f.value}]" if f.value is not None else ""
     severity = "" if f.severity == "Violation" else f" ({f.severity.lower()})"
     return f'  - "{f.focus_label}"{where}: {f.message}{value}{severity}'
 
@@ -272,7 +312,7 @@ def _render_json(report: ValidationReport) -> str:
         "conforms": report.conforms,
         "violations": report.violations,
         "warnings": report.warnings,
-        "results": [asdict(f) | {"documents": list(f.documents)} for f in report.results],
+        "results": [asdict(f) | {"documents": list(f.documents), "values": list(f.values)} for f in report.results],
     }
     return json.dumps(body, indent=2, ensure_ascii=False)
 

@@ -14,7 +14,7 @@ import functools
 import logging
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,12 @@ class Parameter:
     type: str  # "iri", "literal", or an XSD datatype name such as "date"
     required: bool
     default: str | None = None
+    of_class: str | None = None  # an IRI parameter's values are instances of this class (``#+ enumerate``)
+
+    @property
+    def kind(self) -> str:
+        """What a value is, in words: the class's local name ("topic"), else "value"."""
+        return re.split(r"[#/:]", self.of_class)[-1].lower() if self.of_class else "value"
 
     def term(self, value: str) -> Identifier:
         """``value`` as the RDF term this parameter binds; QueryError if it is not one."""
@@ -80,6 +86,7 @@ class CannedQuery:
     tags: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     path: Path | None = None
+    materialize: str | None = None  # the inference the graph needs (``kgkit build --materialize NAME``)
 
     @classmethod
     def parse(cls, name: str, text: str, path: Path | None = None) -> CannedQuery:
@@ -101,6 +108,13 @@ class CannedQuery:
         for item in raw if isinstance(raw, list) else [raw]:
             if isinstance(item, dict):
                 defaults.update({str(k): str(v) for k, v in item.items()})
+        classes: dict[str, str] = {}
+        raw = meta.get("enumerate") or []
+        for item in raw if isinstance(raw, list) else [raw]:
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    prefix, _, local = str(value).partition(":")
+                    classes[str(key)] = PREFIXES[prefix] + local if prefix in PREFIXES else str(value)
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
         params: dict[str, Parameter] = {}
         for underscores, rest in _PARAM.findall(body):
@@ -111,7 +125,9 @@ class CannedQuery:
             else:
                 pname, ptype = rest, "literal"
             params.setdefault(
-                pname, Parameter(pname, underscores + rest, ptype, underscores == "_", defaults.get(pname))
+                pname,
+                Parameter(pname, underscores + rest, ptype, underscores == "_", defaults.get(pname),
+                          classes.get(pname) if ptype == "iri" else None),
             )
         return cls(
             name=name,
@@ -121,6 +137,7 @@ class CannedQuery:
             tags=tuple(str(t) for t in meta.get("tags") or ()),
             parameters=tuple(params.values()),
             path=path,
+            materialize=str(meta["materialize"]) if meta.get("materialize") else None,
         )
 
     def bindings(self, params: Mapping[str, str] | None = None) -> dict[str, Identifier]:
@@ -181,17 +198,41 @@ def _read_query(path: Path) -> str:
         raise QueryError(f"cannot read: {err.strerror or err}", path=path) from None
 
 
-def list_queries(directory: str | Path | None = None) -> str:
-    """One paragraph per canned query (name, summary, parameters): the text of ``--list``."""
+#: The values a parameter may take, as (value, label), from the graph (see ``list_queries``).
+Values = Callable[[Parameter], list[tuple[str, str]]]
+
+
+def list_queries(directory: str | Path | None = None, values: Values | None = None) -> str:
+    """One paragraph per canned query (name, summary, parameters): the text of ``--list``. With
+    ``values`` (``--list -v``), each parameter of a known class lists the values it may take.
+
+    >>> print(list_queries().split(chr(10) * 2)[0])
+    co-mentioned-projects
+        Pairs of projects mentioned together, by the same document or session
+    """
     blocks = []
     for q in load_library(directory).values():
         lines = [f"{q.name}\n    {q.summary}"]
         for p in q.parameters:
             need = "required" if p.required and p.default is None else "optional"
-            default = f", default {p.default}" if p.default else ""
-            lines.append(f"    --param {p.name}=<{p.type}>  ({need}{default})")
+            default = f", default {_curie(p.default) if p.type == 'iri' else p.default}" if p.default else ""
+            shape = f"<{p.kind} IRI>" if values is not None and p.of_class else f"<{p.type}>"
+            lines.append(f"    --param {p.name}={shape}  ({need}{default})")
+            if values is not None and p.of_class:
+                allowed = values(p)
+                lines.append(f"      {len(allowed)} allowed:" if allowed else f"      (no {p.kind} in the graph)")
+                width = max((len(v) for v, _ in allowed), default=0)
+                lines += [f"        {v.ljust(width)}  {label}".rstrip() for v, label in allowed]
         blocks.append("\n".join(lines))
-    return "\n".join(blocks) + "\n"
+    return "\n\n".join(blocks) + "\n"
+
+
+def _curie(iri: str) -> str:
+    """``iri`` with a kgkit prefix where one fits (as ``--param`` takes it)."""
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
 
 
 def resolve(query: str, directory: str | Path | None = None) -> CannedQuery:

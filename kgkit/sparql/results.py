@@ -19,6 +19,7 @@ from rdflib.term import Identifier
 
 from kgkit.errors import QueryError
 from kgkit.rdf.export import serialize
+from kgkit.rdf.formats import FORMATS
 from kgkit.rdf.ntriples import nt_term
 from kgkit.rdf.terms import PREFIXES
 
@@ -32,6 +33,7 @@ class QueryResult:
     rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+    notes: list[str] = field(default_factory=list)  # what the store had to be asked differently, and why
 
     @property
     def empty(self) -> bool:
@@ -83,13 +85,50 @@ def _cells(result: QueryResult, fmt: Callable[[Identifier | None], str]) -> tupl
     return result.variables, [[fmt(t) for t in row] for row in result.rows]
 
 
-def _table(result: QueryResult) -> str:
+def _table(result: QueryResult, max_width: int | None = None) -> str:
+    """Columns for people; with ``max_width``, the widest columns are narrowed until the lines fit and
+    their longer cells end in an ellipsis (the other formats always hold the full values)."""
     head, rows = _cells(result, _short)
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(head)]
+    widths = fit_widths([max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(head)], max_width)
     lines = [head, ["-" * w for w in widths], *rows]
     return "".join(
-        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines
+        "  ".join(_clip(c, w).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n" for line in lines
     )
+
+
+#: A column narrowed to fit the terminal keeps at least this many characters (or its own width).
+MIN_COLUMN = 8
+
+
+def fit_widths(widths: list[int], max_width: int | None, gap: int = 2) -> list[int]:
+    """Column widths whose sum, with ``gap`` between columns, is at most ``max_width``: the widest
+    columns are cut to one width, as little as needed; none below :data:`MIN_COLUMN` (so a very
+    narrow terminal still overflows).
+
+    >>> fit_widths([5, 40, 300], 80)
+    [5, 36, 35]
+    >>> fit_widths([5, 40, 300], None), fit_widths([5, 40, 30], 80)
+    ([5, 40, 300], [5, 40, 30])
+    """
+    room = None if max_width is None else max_width - gap * (len(widths) - 1)
+    if room is None or sum(widths) <= room:
+        return widths
+    cap = max(widths)
+    while cap > MIN_COLUMN and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    fitted = [min(w, cap) for w in widths]
+    spare = room - sum(fitted)  # left by the rounding down: to the first cut columns
+    for i, w in enumerate(widths):
+        if spare <= 0:
+            break
+        if w > cap:
+            fitted[i] += 1
+            spare -= 1
+    return fitted
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def _markdown(result: QueryResult) -> str:
@@ -146,30 +185,72 @@ def _json_term(term: Identifier) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Renderer:
-    """One ``--format``: how rows and booleans are written, and which RDF format graphs take."""
+    """One ``--format``: how rows and booleans are written, and the RDF format a graph (CONSTRUCT,
+    DESCRIBE) is written in (None: this format holds no graph, and refuses one)."""
 
     name: str
-    render: Callable[[QueryResult], str]
-    graph_format: str
+    render: Callable[[QueryResult, int | None], str]  # (result, max_width)
+    graph_format: str | None
 
 
 RENDERERS: dict[str, Renderer] = {
     r.name: r
     for r in (
         Renderer("table", _table, "turtle"),
-        Renderer("csv", _csv, "nt"),
-        Renderer("tsv", _tsv, "nt"),
-        Renderer("json", _json, "jsonld"),
-        Renderer("md", _markdown, "turtle"),
+        Renderer("csv", lambda result, _: _csv(result), None),
+        Renderer("tsv", lambda result, _: _tsv(result), None),
+        Renderer("json", lambda result, _: _json(result), "jsonld"),
+        Renderer("md", lambda result, _: _markdown(result), None),
     )
 }
 
 
-def render(result: QueryResult, format: str = "table") -> str:
-    """``result`` as text: a RENDERERS name, or for graph results also any kgkit.rdf.formats format."""
+def graph_formats() -> list[str]:
+    """The ``--format`` values a graph result takes: the renderers that hold one, and the RDF formats."""
+    return [name for name, r in RENDERERS.items() if r.graph_format] + [f for f in FORMATS if f not in RENDERERS]
+
+
+def check_format(kind: str, format: str) -> None:
+    """QueryError, naming the formats that apply, when ``format`` cannot hold a ``kind`` result: rows
+    and booleans go to :data:`RENDERERS`; graphs (CONSTRUCT, DESCRIBE) to table (Turtle), json (JSON-LD)
+    or an RDF format, never to csv, tsv or md, which hold rows.
+
+    >>> check_format("CONSTRUCT", "csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kgkit.errors.QueryError: --format csv writes rows, and a CONSTRUCT query gives a graph: choose table (Turtle), ...
+    """
+    graph = kind in ("CONSTRUCT", "DESCRIBE")
+    renderer = RENDERERS.get(format)
+    if graph and not (renderer.graph_format if renderer else format in FORMATS):
+        if renderer is None:
+            raise QueryError(f"unknown result format {format!r}; {_a(kind)} query gives a graph: choose {_choices()}")
+        raise QueryError(f"--format {format} writes rows, and {_a(kind)} query gives a graph: choose {_choices()}")
+    if not graph and renderer is None:
+        rows = "rows" if kind == "SELECT" else "a boolean"
+        what = "writes graphs" if format in FORMATS else "is not a result format"
+        raise QueryError(
+            f"unknown result format {format!r}: it {what}, and {_a(kind)} query gives {rows}; "
+            f"choose one of: {', '.join(RENDERERS)}"
+        )
+
+
+def _a(kind: str) -> str:
+    return f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind}"
+
+
+def _choices() -> str:
+    shown = [f"{n} ({'Turtle' if RENDERERS[n].graph_format == 'turtle' else 'JSON-LD'})" if n in RENDERERS else n
+             for n in graph_formats()]
+    return ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def render(result: QueryResult, format: str = "table", *, max_width: int | None = None) -> str:
+    """``result`` as text in ``format`` (see :func:`check_format`): a RENDERERS name, or for a graph
+    also any kgkit.rdf.formats format. ``max_width`` fits a table into that many columns."""
+    check_format(result.kind, format)
     renderer = RENDERERS.get(format)
     if result.graph is not None:
-        return serialize(result.graph, renderer.graph_format if renderer else format)
-    if renderer is None:
-        raise QueryError(f"unknown result format {format!r}; choose one of: {', '.join(RENDERERS)}")
-    return renderer.render(result)
+        return serialize(result.graph, (renderer.graph_format if renderer else None) or format)
+    assert renderer is not None
+    return renderer.render(result, max_width)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyparsing import ParseException
@@ -94,9 +95,7 @@ DECLARED = "".join(f"PREFIX {prefix}: <{ns}>\n" for prefix, ns in PREFIXES.items
 
 def declare_prefixes(sparql: str) -> str:
     """Prepend PREFIX declarations for the kgkit prefixes the text does not declare itself."""
-    declared = {p.lower() for p in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", sparql)}
-    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p.lower() not in declared]
-    return "\n".join([*missing, sparql]) if missing else sparql
+    return prefixes_for(sparql) + sparql
 
 
 TOKENS = re.compile(
@@ -117,8 +116,45 @@ def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     This is how remote queries get their parameters: each term is written in escaped N-Triples
     syntax (:func:`kgkit.rdf.ntriples.nt_term`), so a value can never change the query's structure.
     """
+    return sent_text(sparql, bindings).text
+
+
+@dataclass(frozen=True)
+class SentText:
+    """A query as an engine gets it: ``text`` is the user's ``query`` with ``prefix`` (PREFIX lines)
+    before it and a VALUES clause of ``inserted`` characters put in at ``at`` (an offset in the
+    user's text; -1: none). An engine's error position in ``text`` is told in the user's text by
+    :meth:`locate`."""
+
+    text: str
+    query: str
+    prefix: int = 0
+    at: int = -1
+    inserted: int = 0
+
+    def user_offset(self, offset: int) -> int:
+        """The offset in the user's text of ``offset`` in ``text`` (inside kgkit's additions: where
+        they go)."""
+        offset -= self.prefix
+        if self.at >= 0 and offset > self.at:
+            offset = max(self.at, offset - self.inserted)
+        return min(max(offset, 0), len(self.query))
+
+    def locate(self, line: int, column: int) -> tuple[int, int]:
+        """(line, column) in the user's text, 1-based, of 1-based ``line``:``column`` in ``text``."""
+        lines = self.text.split("\n")
+        line = min(max(line, 1), len(lines))
+        offset = sum(len(x) + 1 for x in lines[: line - 1]) + max(column - 1, 0)
+        user = self.user_offset(offset)
+        before = self.query[:user]
+        return before.count("\n") + 1, user - (before.rfind("\n") + 1) + 1
+
+
+def sent_text(sparql: str, bindings: Mapping[str, Identifier], prefix: str = "") -> SentText:
+    """``prefix + sparql`` with ``bindings`` in a VALUES clause opening the WHERE clause (see
+    :func:`with_values`), and where the user's text is in it."""
     if not bindings:
-        return sparql
+        return SentText(prefix + sparql, sparql, len(prefix))
     for name, term in bindings.items():
         if not re.fullmatch(r"\w+", name) or isinstance(term, BNode):
             raise QueryError(f"cannot bind ?{name} to {term!r}: need a variable name and an IRI or literal")
@@ -134,11 +170,89 @@ def with_values(sparql: str, bindings: Mapping[str, Identifier]) -> str:
         elif match.lastgroup == "brace":
             # the first top-level '{' opens the WHERE clause, unless it is a CONSTRUCT template
             if token == "{" and depth == 0 and parens == 0 and previous.upper() != "CONSTRUCT":
-                return sparql[: match.end()] + values + sparql[match.end() :]
+                at = match.end()
+                return SentText(prefix + sparql[:at] + values + sparql[at:], sparql, len(prefix), at, len(values))
             depth += 1 if token == "{" else -1
         if match.lastgroup != "skip":
             previous = token
     raise QueryError("cannot bind parameters: the query has no WHERE clause")
+
+
+def prefixes_for(sparql: str) -> str:
+    """PREFIX lines for the kgkit prefixes ``sparql`` does not declare itself."""
+    declared = {p.lower() for p in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", sparql)}
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p.lower() not in declared)
+
+
+_ENGINE_POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.S)  # Oxigraph: "error at 12:40: expected ..."
+_VIRTUOSO_LINE = re.compile(r"(SPARQL compiler, line )(\d+)")
+
+
+def engine_error(message: str, sent: SentText) -> QueryError:
+    """An engine's syntax error about ``sent`` as kgkit tells rdflib's: the line and column in the
+    user's text, what is wrong in words (not a list of expected tokens) and the text there.
+
+    >>> sent = sent_text("SELECT * {} GROUP BY ?s", {}, prefix=DECLARED)
+    >>> print(engine_error('error at 12:24: expected one of "$", SELECT * is not authorized with GROUP BY', sent))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    SPARQL syntax error at line 1, column 24: SELECT * is not authorized with GROUP BY (at the end of the query)
+    in: SELECT * {} GROUP BY ?s
+    """
+    first = " ".join(message.split())
+    found = _ENGINE_POSITION.search(first)
+    if found is None:
+        virtuoso = _VIRTUOSO_LINE.search(first)
+        if virtuoso is not None:
+            line, _ = sent.locate(int(virtuoso.group(2)), 1)
+            first = first[: virtuoso.start(2)] + str(line) + first[virtuoso.end(2) :]
+            return QueryError(f"SPARQL error: {first[:300]}", line=line)
+        return QueryError(f"SPARQL syntax error: {first[:300]}")
+    line, column = sent.locate(int(found.group(1)), int(found.group(2)))
+    lines = sent.query.split("\n")
+    if not "\n".join(lines[line - 1 :])[column - 1 :].strip():  # at the end: where the text ends
+        before = sent.query.rstrip()
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    near = " ".join("\n".join(lines[line - 1 :])[column - 1 :].split())[:40]
+    return QueryError(
+        f"SPARQL syntax error at line {line}, column {column}: {_in_words(found.group(3))} "
+        f"{f'near {near!r}' if near else '(at the end of the query)'} in: {lines[line - 1].strip()[:100]}",
+        line=line,
+    )
+
+
+def _in_words(expected: str) -> str:
+    """What Oxigraph's list of expected tokens says in words: its own sentence when one is in the list
+    ("SELECT * is not authorized with GROUP BY"), else that the text is not SPARQL from there on."""
+    for item in re.split(r", (?=[^,]*(?:$|,))", expected.removeprefix("expected one of ").removeprefix("expected ")):
+        words = item.strip()
+        if re.fullmatch(r"[A-Z][\w*()?]*(?: [\w*()?]+){2,}", words) and not words.isupper():
+            return words
+    return "not valid SPARQL 1.1 from here on"
+
+
+def query_form(sparql: str) -> str | None:
+    """The form a query's text says it is, from its first keyword ("SELECT", "ASK", "CONSTRUCT",
+    "DESCRIBE"), without parsing it (None: none of them; :func:`check_query` says what is wrong).
+
+    >>> query_form("PREFIX x: <http://x/> # SELECT?\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
+    """
+    for token in TOKENS.finditer(sparql):
+        if token.lastgroup == "word" and token.group().upper() in _FORMS:
+            return token.group().upper()
+    return None
+
+
+_FORMS = frozenset(_KINDS.values())
+
+
+def names_its_dataset(sparql: str) -> bool:
+    """Does ``sparql`` say which graphs it reads (FROM, FROM NAMED)?
+
+    >>> names_its_dataset("SELECT * FROM <http://x/g> WHERE { ?s ?p ?o }"), names_its_dataset("SELECT * { ?s ?p ?o }")
+    (True, False)
+    """
+    return any(t.lastgroup == "word" and t.group().upper() == "FROM" for t in TOKENS.finditer(sparql))
 
 
 @functools.lru_cache(maxsize=256)

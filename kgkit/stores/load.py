@@ -38,6 +38,8 @@ PROTOCOLS = ("auto", "gsp", "update")
 
 
 STAGING_PREFIX = "urn:kgkit:staging:"
+#: The graphs of a kgkit build (documents, vocabulary, reference): what ``sync`` makes the store's match.
+BUILD_GRAPHS = "https://w3id.org/kgkit/graph/"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class LoadReport:
     seconds: float = 0.0
     bytes_sent: int = 0
     note: str | None = None  # e.g. why auto fell back from GSP to SPARQL Update
+    dropped: list[str] = field(default_factory=list)  # kgkit graphs no longer in the build (``sync``)
+    union: bool | None = None  # the store's default graph is the union of its graphs (None: cannot tell)
+    advice: str = ""  # what to do where it is not
 
     @property
     def triples_sent(self) -> int:
@@ -97,6 +102,10 @@ class LoadReport:
         ]
         if self.note:
             lines.append(self.note)
+        if self.dropped:
+            n = len(self.dropped)
+            lines.append(f"Dropped {n} graph{'s' if n != 1 else ''} no longer in the build: "
+                         + ", ".join(self.dropped[:10]) + (", ..." if n > 10 else ""))
         if self.exact:
             lines.append("Checked: the store holds exactly the triples sent, graph by graph.")
         elif not self.missing:
@@ -109,6 +118,12 @@ class LoadReport:
         else:
             lines.append(f"Check failed: {len(self.missing)} graph(s) hold fewer triples than were sent:")
             lines += [f"  {g.name or '(default graph)'}: {g.stored} of {g.sent}" for g in self.missing[:10]]
+        if self.union is False:
+            lines.append(
+                "Note: the store's default graph is not the union of its graphs. `kgkit query` asks for the "
+                "union itself, but other SPARQL clients see none of these triples outside GRAPH: "
+                f"{self.advice}."
+            )
         return "\n".join(lines)
 
 
@@ -118,6 +133,7 @@ def load(
     *,
     graphs: Sequence[str] | None = None,
     replace: bool = False,
+    sync: bool = False,
     protocol: str = "auto",
     batch_size: int = 500,
     update_url: str | None = None,
@@ -135,7 +151,14 @@ def load(
     go to. ``replace`` replaces each graph sent: it is uploaded into a temporary graph, counted and
     then moved over the old one with SPARQL Update ``MOVE``, so that after a failure every graph
     holds either its old or its new content, never a part (the temporary graphs are dropped).
-    Without ``replace`` the triples are added to what the graphs hold.
+    Without ``replace`` the triples are added to what the graphs hold. ``sync`` replaces every graph
+    and drops the store's graphs of a kgkit build (IRIs under :data:`BUILD_GRAPHS`) that ``source``
+    does not have, in the same request as the last MOVEs (a document deleted since the last load
+    loses its graph); the report names them.
+
+    Afterwards kgkit asks whether the store's default graph is the union of its graphs
+    (``report.union``): where it is not, ``kgkit query`` asks for the union itself, and the summary
+    says how to set the store up for other clients.
 
     ``protocol`` is "gsp" (Graph Store Protocol: one PUT/POST per graph), "update" (``INSERT DATA``
     in batches of ``batch_size`` triples) or "auto" (GSP when the store has a Graph Store URL, SPARQL
@@ -154,6 +177,9 @@ def load(
         raise InputError(f"unknown protocol {protocol!r}; choose one of: {', '.join(PROTOCOLS)}")
     if batch_size < 1:
         raise InputError("--batch-size must be at least 1")
+    if sync and graphs:
+        raise InputError("--sync makes the store's kgkit graphs those of the whole build: it cannot go with --graph")
+    replace = replace or sync
     started = time.monotonic()
     streamable = None if graphs or replace or protocol == "update" else _nquads_file(source)
     selected = _select_graphs(as_dataset(source), graphs) if streamable is None else []
@@ -166,18 +192,19 @@ def load(
         retries=retries,
         backoff=backoff,
     )
-    store.query("ASK {}")  # the store answers (and says which authentication it wants) before any upload
+    store.query("ASK {}", union=False)  # the store answers (and says which authentication it wants) before any upload
     if streamable is not None:
         streamed = _load_file(store, streamable, progress)
         if streamed is not None:
             streamed.endpoint, streamed.seconds = store.http.redact(endpoint), time.monotonic() - started
             if streamed.missing:
                 raise StoreError(" ".join(streamed.summary().split("\n", 1)[-1].split()))
-            return streamed
+            return _with_union(store, streamed)
         selected = _select_graphs(as_dataset(source), graphs)
+    stale = _stale_graphs(store, selected, source) if sync else []
     loader = _Loader(store, protocol, batch_size, progress, sum(len(g) for _, g in selected))
     if replace:
-        stored = loader.replace(selected)
+        stored = loader.replace(selected, drop=stale)
         before: dict[str | None, int] = {}
     else:
         before = store.count([name for name, _ in selected]) if selected else {}
@@ -194,10 +221,33 @@ def load(
         seconds=time.monotonic() - started,
         bytes_sent=loader.bytes_sent,
         note=loader.note,
+        dropped=stale,
     )
     if report.missing:
         raise StoreError(" ".join(report.summary().split("\n", 1)[-1].split()))
+    return _with_union(store, report)
+
+
+def _with_union(store: SparqlStore, report: LoadReport) -> LoadReport:
+    """``report`` told whether the store's default graph is the union of its graphs (asked anew:
+    the load may have given it its first named graph)."""
+    report.union = store.default_graph_is_union(refresh=True)
+    report.advice = store.union_advice() if report.union is False else ""
     return report
+
+
+def _stale_graphs(store: SparqlStore, selected: list[tuple[str | None, Graph]], source: object) -> list[str]:
+    """The store's graphs of a kgkit build that ``selected`` does not have (what ``sync`` drops);
+    InputError when ``selected`` has no graph of a kgkit build (sync would empty the store of them)."""
+    names = {name for name, _ in selected if name is not None}
+    if not any(name.startswith(BUILD_GRAPHS) for name in names):
+        where = f" ({source})" if isinstance(source, str | Path) else ""
+        raise InputError(f"--sync needs a kgkit build{where}: it has no graph under {BUILD_GRAPHS}")
+    found = store.query(
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{BUILD_GRAPHS}")) }}',
+        union=False,
+    )
+    return sorted(str(g) for (g,) in found.rows if str(g) not in names)
 
 
 def _nquads_file(source: str | Path | Dataset | Graph) -> Path | None:
@@ -309,6 +359,17 @@ class _Loader:
 
     def send(self, name: str | None, graph: Graph, *, merge: bool) -> None:
         """Upload one graph into graph ``name`` (replacing it unless ``merge``)."""
+        try:
+            self._send(name, graph, merge=merge)
+        except StoreError as err:
+            if name is not None or not re.search(r"HTTP (400|403|405|500|501)\b", err.message):
+                raise
+            raise StoreError(
+                f"{err.message}; the store may not take triples outside a named graph (Virtuoso does not): "
+                "load them into one with --graph IRI"
+            ) from None
+
+    def _send(self, name: str | None, graph: Graph, *, merge: bool) -> None:
         size = len(graph)
         if self.protocol == "gsp":
             try:
@@ -320,7 +381,7 @@ class _Loader:
                     raise
                 self.protocol = "update"
                 self.note = f"The Graph Store URL did not take the data ({_status_of(err)}); used SPARQL Update."
-                self.send(name, graph, merge=merge)
+                self._send(name, graph, merge=merge)
                 return
         else:
             if not merge:
@@ -336,14 +397,16 @@ class _Loader:
         for name, graph in selected:
             self.send(name, graph, merge=True)
 
-    def replace(self, selected: list[tuple[str | None, Graph]]) -> dict[str | None, int]:
-        """Stage every graph, check the staged counts, then MOVE them over the old graphs."""
+    def replace(self, selected: list[tuple[str | None, Graph]], drop: Sequence[str] = ()) -> dict[str | None, int]:
+        """Stage every graph, check the staged counts, then MOVE them over the old graphs; the graphs
+        of ``drop`` are dropped in the request of the last MOVEs."""
         if not self.store.update_url:
             # Without SPARQL Update there is no MOVE: one PUT per graph, which the store applies whole.
             if self.protocol != "gsp":
                 raise InputError("--replace needs an update URL or a Graph Store URL")
             for name, graph in selected:
                 self.send(name, graph, merge=False)
+            self.store.drop_graphs(drop)
             return self.store.count([name for name, _ in selected])
         run = uuid.uuid4().hex[:12]
         staging = {name: f"{STAGING_PREFIX}{run}:{i}" for i, (name, _) in enumerate(selected)}
@@ -360,11 +423,13 @@ class _Loader:
                     f"the store kept {got} of the {want} triples sent for {name or 'the default graph'} "
                     f"({len(short)} graph(s) short); nothing was replaced"
                 )
-            for chunk in _chunks([name for name, _ in selected], 50):
+            chunks = list(_chunks([name for name, _ in selected], 50)) or [[]]
+            for i, chunk in enumerate(chunks):
+                last = drop if i == len(chunks) - 1 else ()
                 try:
-                    self.store.move_graphs([(staging[name], name) for name in chunk])
+                    self.store.move_graphs([(staging[name], name) for name in chunk], drop=last)
                 except StoreError as err:
-                    moved |= self._moved_after_failure(chunk, staging, dict(selected))
+                    moved |= self._moved_after_failure(chunk, staging, dict(selected), last)
                     if len(moved & set(chunk)) == len(chunk):
                         continue  # the MOVEs happened; only the answer was lost
                     raise StoreError(
@@ -381,13 +446,20 @@ class _Loader:
         return self.store.count([name for name, _ in selected])
 
     def _moved_after_failure(
-        self, chunk: list[str | None], staging: dict[str | None, str], graphs: dict[str | None, Graph]
+        self,
+        chunk: list[str | None],
+        staging: dict[str | None, str],
+        graphs: dict[str | None, Graph],
+        dropped: Sequence[str] = (),
     ) -> set[str | None]:
         """After a MOVE request failed: the graphs whose staging graph is gone and whose target holds
-        the new count (the MOVE happened)."""
+        the new count (the MOVE happened), and the graphs to drop are empty (the request was done
+        whole)."""
         try:
-            counts = self.store.count([staging[n] for n in chunk] + list(chunk))
+            counts = self.store.count([staging[n] for n in chunk] + list(chunk) + list(dropped))
         except StoreError:
+            return set()
+        if any(counts[n] for n in dropped):
             return set()
         return {n for n in chunk if counts[staging[n]] == 0 and counts[n] == len(graphs[n])}
 

@@ -36,7 +36,7 @@ from kgkit.rdf.formats import format_for_path
 from kgkit.rdf.oxigraph import OX_FORMATS, ox_format, ox_term, to_rdflib
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.results import QueryResult
-from kgkit.sparql.text import DECLARED, check_query, uses_named_graphs, with_values
+from kgkit.sparql.text import DECLARED, SentText, check_query, engine_error, sent_text, uses_named_graphs, with_values
 from kgkit.stores.base import LOCAL_CAPABILITIES, with_timeout
 
 try:
@@ -138,11 +138,11 @@ class OxigraphStore:
         the message with line and column, or the refusal of an update) and to tell DESCRIBE from
         CONSTRUCT. kgkit's prefixes (``kg:``, ``schema:``, ...) are predeclared.
         """
-        text = DECLARED + with_values(sparql, bindings or {})
+        sent = sent_text(sparql, bindings or {}, prefix=DECLARED)
 
         def run() -> QueryResult:
             try:
-                answer = self.native_query(text)
+                answer = self.native_query(sent.text, sent=sent)
             except QueryError:
                 check_query(sparql)  # rdflib's message where it has one
                 raise
@@ -153,9 +153,10 @@ class OxigraphStore:
 
         return with_timeout(run, self.timeout)
 
-    def native_query(self, sparql: str, **options: Any) -> Any:
+    def native_query(self, sparql: str, *, sent: SentText | None = None, **options: Any) -> Any:
         """``sparql`` run as it is, the pyoxigraph result returned (for ``kgkit serve``, which writes
-        the engine's own result formats); QueryError with the engine's message on a syntax error.
+        the engine's own result formats); QueryError on a syntax error, placed in the user's text
+        (``sent``, when kgkit added to it) and said in words.
 
         Without a ``GRAPH`` the query runs on the union; with one, on the named graphs.
         """
@@ -163,15 +164,16 @@ class OxigraphStore:
         try:
             return store.query(sparql, **options)
         except SyntaxError as err:
-            raise QueryError(f"SPARQL syntax error: {str(err).splitlines()[0][:200]}") from None
+            raise engine_error(str(err), sent or SentText(sparql, sparql)) from None
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL Update on the graphs (an in-memory store only); queries see it from then on."""
+    def update(self, sparql: str, *, prefix: str = "") -> None:
+        """Run a SPARQL Update (``prefix``: PREFIX lines put before it) on the graphs (an in-memory
+        store only); queries see it from then on."""
         self._require_writable()
         try:
-            self.named.update(sparql)
+            self.named.update(prefix + sparql)
         except SyntaxError as err:
-            raise QueryError(f"SPARQL syntax error: {str(err).splitlines()[0][:200]}") from None
+            raise engine_error(str(err), SentText(prefix + sparql, sparql, len(prefix))) from None
         self._dirty = True
 
     def _store_for(self, sparql: str, options: Mapping[str, Any]) -> Any:

@@ -23,9 +23,25 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
 from kgkit.errors import StoreError
 from kgkit.rdf.ntriples import nt_term
 from kgkit.sparql.results import QueryResult
-from kgkit.sparql.text import check_query, declare_prefixes, with_values
+from kgkit.sparql.text import (
+    check_query,
+    engine_error,
+    names_its_dataset,
+    prefixes_for,
+    sent_text,
+    uses_named_graphs,
+)
 from kgkit.stores.base import T
 from kgkit.stores.http import _SECRET_PARAM, Credentials, _check_url, _first_line, _Http, _redact_userinfo
+
+#: Query URL -> (is its default graph the union of its graphs, its Server header), found out once per
+#: process (:meth:`SparqlStore.default_graph_is_union`).
+_UNION_DEFAULT: dict[str, tuple[bool, str]] = {}
+#: Where :meth:`SparqlStore.default_graph_is_union` takes its sample triple from, in turn.
+_SAMPLED_GRAPHS = (
+    'STRSTARTS(STR(?g), "https://w3id.org/kgkit/graph/")',
+    '!STRSTARTS(STR(?g), "http://www.openlinksw.com/")',
+)
 
 
 @dataclass(frozen=True)
@@ -200,11 +216,34 @@ class SparqlStore:
 
     # -- queries --
 
-    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
+    def query(
+        self, sparql: str, bindings: Mapping[str, Identifier] | None = None, *, union: bool = True
+    ) -> QueryResult:
+        """Run a query at the endpoint, ``bindings`` in a VALUES clause.
+
+        With ``union`` (the Store contract) the query reads the union of all graphs even where the
+        store's default graph is not that union (:meth:`default_graph_is_union`): on Oxigraph
+        through its ``union-default-graph`` parameter, elsewhere with each graph as a
+        ``default-graph-uri``; the result's ``notes`` say so. A query naming its own dataset (FROM)
+        is sent as it is, and so is every query with ``union=False``. A query the store refuses
+        (HTTP 400) is a QueryError placed in the user's text.
+        """
         kind = check_query(sparql)
+        sent = sent_text(sparql, bindings or {}, prefix=prefixes_for(sparql))
         client = self._client(self.query_url, idempotent=True)
         client.setMethod(POST)
-        client.setQuery(with_values(declare_prefixes(sparql), bindings or {}))
+        client.setQuery(sent.text)
+        notes = self._ask_for_union(client, sparql) if union and not names_its_dataset(sparql) else []
+        try:
+            result = self._run(client, kind)
+        except StoreError as err:
+            if re.search(r": HTTP 400\b", err.message):
+                raise engine_error(err.message.split(": ", 2)[-1], sent) from None
+            raise
+        result.notes = notes
+        return result
+
+    def _run(self, client: _Wrapper, kind: str) -> QueryResult:
         if kind in ("CONSTRUCT", "DESCRIBE"):
             client.addCustomHttpHeader(
                 "Accept", "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
@@ -217,9 +256,83 @@ class SparqlStore:
         doc = self._json(client.query().response.read())
         if kind == "ASK":
             return QueryResult("ASK", boolean=_boolean(doc))
+        if not isinstance(doc.get("head", {}).get("vars"), list) or "results" not in doc:
+            raise self.http.error(f"{self.query_url}: the answer to a SELECT is not SPARQL results with variables")
         variables = doc["head"]["vars"]
         rows = [tuple(_term(b[v]) if v in b else None for v in variables) for b in doc["results"]["bindings"]]
         return QueryResult("SELECT", variables, rows)
+
+    # -- the default graph --
+
+    def default_graph_is_union(self, *, refresh: bool = False) -> bool | None:
+        """Does a query without GRAPH see the triples of the named graphs (Oxigraph with
+        ``--union-default-graph``, Virtuoso, GraphDB, kgkit serve), or only the default graph's
+        own (Oxigraph without it, Fuseki without ``unionDefaultGraph``)? None when no named graph
+        holds a triple, so that nothing tells them apart.
+
+        One triple of a named graph is looked for without GRAPH. The answer is kept for the query URL
+        for the rest of the process (``refresh`` asks again; a load does).
+        """
+        if not refresh and self.query_url in _UNION_DEFAULT:
+            return _UNION_DEFAULT[self.query_url][0]
+        sample = QueryResult("SELECT")
+        for graphs in _SAMPLED_GRAPHS:  # a graph of kgkit's first, else any but Virtuoso's system graphs
+            sample = self.query(
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && isIRI(?o) && {graphs}) }} "
+                "LIMIT 1",
+                union=False,
+            )
+            if sample.rows:
+                break
+        if not sample.rows:
+            _UNION_DEFAULT.pop(self.query_url, None)
+            return None
+        s, p, o = (cast(Identifier, t) for t in sample.rows[0])
+        union = bool(self.query(f"ASK {{ {nt_term(s)} {nt_term(p)} {nt_term(o)} }}", union=False).boolean)
+        _UNION_DEFAULT[self.query_url] = (union, self.http.server)
+        return union
+
+    @property
+    def is_oxigraph(self) -> bool:
+        server = _UNION_DEFAULT.get(self.query_url, (None, self.http.server))[1]
+        return server.lower().startswith("oxigraph")
+
+    def union_advice(self) -> str:
+        """What to do so that every SPARQL client sees the union in the default graph."""
+        if self.is_oxigraph:
+            return "start Oxigraph with `oxigraph serve --union-default-graph`"
+        return ("set the store's union default graph (Fuseki: tdb2:unionDefaultGraph true; Stardog: "
+                "query.all.graphs=true; Virtuoso and GraphDB have it by default)")
+
+    def _ask_for_union(self, client: _Wrapper, sparql: str) -> list[str]:
+        """Make ``client``'s query read the union of the graphs where the default graph is not that
+        union; what was done, as notes (none when nothing needed doing)."""
+        if self.default_graph_is_union() is not False:
+            return []
+        where = self.http.redact(self.query_url)
+        if self.is_oxigraph:
+            client.addParameter("union-default-graph", "true")
+            how = "Oxigraph's union-default-graph parameter"
+        else:
+            graphs = self.graph_names()
+            for name in graphs:
+                client.addDefaultGraph(name)
+                if uses_named_graphs(sparql):
+                    client.addNamedGraph(name)
+            how = f"each of its {len(graphs)} graphs as a default-graph-uri"
+        return [
+            f"the default graph of {where} is not the union of its graphs; kgkit asked for the union ({how}), "
+            f"but other SPARQL clients see only the default graph: {self.union_advice()}"
+        ]
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the store's named graphs (``GRAPH ?g {}``, else every graph that holds a triple)."""
+        for pattern in ("GRAPH ?g { }", "GRAPH ?g { ?s ?p ?o }"):
+            found = self.query(f"SELECT DISTINCT ?g WHERE {{ {pattern} }}", union=False)
+            names = sorted(str(g) for g, *_ in found.rows if isinstance(g, URIRef))
+            if names:
+                return names
+        return []
 
     def _client(self, url: str, *, idempotent: bool, update: bool = False) -> _Wrapper:
         return _Wrapper(url, self.http, idempotent=idempotent, update=update)
@@ -341,12 +454,15 @@ class SparqlStore:
                     with contextlib.suppress(StoreError):
                         self.http.send("DELETE", self._gsp_target(n), idempotent=True)
 
-    def move_graphs(self, moves: Sequence[tuple[str, str | None]]) -> None:
-        """``MOVE GRAPH <from> TO GRAPH <to>`` (DEFAULT for None) for each pair, in one request.
+    def move_graphs(self, moves: Sequence[tuple[str, str | None]], *, drop: Sequence[str] = ()) -> None:
+        """``MOVE GRAPH <from> TO GRAPH <to>`` (DEFAULT for None) for each pair, and ``DROP SILENT
+        GRAPH`` each of ``drop``, in one request.
 
         Never retried: a MOVE repeated after it succeeded would empty the target."""
         ops = [f"MOVE GRAPH {nt_term(URIRef(src))} TO {_graph_ref(dst)}" for src, dst in moves]
-        self.update(" ;\n".join(ops), idempotent=False)
+        ops += [f"DROP SILENT GRAPH {nt_term(URIRef(name))}" for name in drop]
+        if ops:
+            self.update(" ;\n".join(ops), idempotent=False)
 
     def count(self, names: Sequence[str | None]) -> dict[str | None, int]:
         """Triples in each graph of ``names`` (0 for an empty or missing graph; None: default graph)."""
@@ -355,7 +471,8 @@ class SparqlStore:
         for chunk in _chunks(named, 200):
             values = " ".join(nt_term(URIRef(n)) for n in chunk)
             result = self.query(
-                f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+                f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+                union=False,
             )
             for g, n in result.rows:
                 counts[str(g)] = int(str(n))
@@ -364,12 +481,26 @@ class SparqlStore:
         return counts
 
     def _default_graph_count(self) -> int:
-        # Triples only in the default graph (a union-default-graph store shows all graphs there).
-        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")
+        """Triples in the default graph itself. Where the default graph is its own, a COUNT; where it
+        is the union of the graphs, the Graph Store's copy of the default graph, counted (a store
+        without one: the triples outside every named graph, which misses those also in one)."""
+        if not self.default_graph_is_union():
+            result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union=False)
+            return int(str(result.rows[0][0]))
+        if self.gsp_url:
+            with contextlib.suppress(StoreError):
+                answer = self.http.send(
+                    "GET", self._gsp_target(None), headers={"Accept": "application/n-triples"}, idempotent=True
+                )
+                if answer.headers.get("Content-Type", "").startswith("application/n-triples"):
+                    return sum(1 for line in answer.body.splitlines() if line.strip() and not line.startswith(b"#"))
+        result = self.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }", union=False
+        )
         return int(str(result.rows[0][0]))
 
     def graph_counts(self) -> dict[str, int]:
-        named = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        named = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False)
         counts = {str(g): int(str(n)) for g, n in named.rows}
         n = self._default_graph_count()
         return {"": n, **counts} if n else counts
@@ -435,13 +566,17 @@ def _insert_batches(name: str | None, graph: Graph, batch_size: int) -> Iterator
 
 
 def _boolean(doc: dict[str, Any]) -> bool:
-    """The answer of an ASK in SPARQL JSON results: ``"boolean"``, or (Virtuoso 7, whatever the Accept
-    header asks) a SELECT-shaped answer with one variable ``__ASK_RETVAL``, one row of 1 if true, none if
-    false."""
+    """The answer to an ASK: ``boolean``, or as Virtuoso 7 gives it in JSON, one row of one value
+    (``__ASK_RETVAL`` = 1 or 0).
+
+    >>> _boolean({"head": {}, "boolean": True}), _boolean({"results": {"bindings": [{"x": {"value": "0"}}]}})
+    (True, False)
+    """
     if "boolean" in doc:
         return bool(doc["boolean"])
-    bindings = doc.get("results", {}).get("bindings", [])
-    return any(str(b.get(v, {}).get("value", "0")) not in ("0", "false") for b in bindings for v in b)
+    rows = doc.get("results", {}).get("bindings") or [{}]
+    values = [v.get("value") for v in rows[0].values()]
+    return values in (["1"], ["true"])
 
 
 def _term(binding: dict[str, str]) -> Identifier:

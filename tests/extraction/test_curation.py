@@ -30,10 +30,10 @@ rename: [{entity: "Intuit", name: "Intuit Inc."}]
 alias: [{entity: "Deutsche Bahn", alias: "DB"}]
 """)
     assert (ID["org/goldman-sachs"], None, None) not in ds
-    assert (ID["org/pachama"], SCHEMA.name, Literal("Pachama", lang="en")) in ds
+    assert (ID["org/pachama"], SCHEMA.name, Literal("Pachama")) in ds  # a name, in no language
     assert (None, None, ID["org/goldman-sachs"]) not in ds
     assert (ID["org/zeiss-group"], None, None) not in ds
-    assert (ID["org/carl-zeiss"], SCHEMA.alternateName, Literal("ZEISS Group", lang="en")) in ds
+    assert (ID["org/carl-zeiss"], SCHEMA.alternateName, Literal("ZEISS Group")) in ds
     assert (ID["org/intuit"], SCHEMA.name, Literal("Intuit Inc.")) in ds
     assert (ID["org/deutsche-bahn"], SCHEMA.alternateName, Literal("DB")) in ds
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
+import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,8 @@ from kgkit.graph.evidence import document_lines, document_quads
 from kgkit.graph.reference import reference_lines, reference_quads
 from kgkit.rdf.ntriples import nquad
 from kgkit.rdf.terms import KG, OA, REFERENCE_GRAPH, VOCAB_GRAPH
+
+CliRun = Callable[..., tuple[int, str, str]]
 
 
 def load(path: Path) -> Dataset:
@@ -344,3 +350,71 @@ def test_cli_build_verbose_tells_what_came_from_the_cache(tmp_path: Path) -> Non
     assert first.returncode == again.returncode == 0
     assert "5 documents extracted, 0 from" in first.stdout
     assert "0 documents extracted, 5 from" in again.stdout
+
+
+# --- names and links as the issue tracker asked for them (issue 17, items 15 and 16) ---------------
+
+
+def _ask(run_cli: CliRun, source: Path, sparql: str) -> str:
+    code, out, err = run_cli("query", "--sparql", sparql, "-i", str(source), "--format", "csv")
+    assert code == 0, err
+    return out.splitlines()[1]
+
+
+def test_names_of_people_and_organizations_are_plain_literals(run_cli: CliRun, built_dir: Path) -> None:
+    """Names are in no language: `schema:name "Kai Walter"` matches, as for organizations; titles,
+    descriptions and quotes keep the document's language tag."""
+    assert _ask(run_cli, built_dir, 'ASK { ?p a kg:Person ; schema:name "Kai Walter" }') == "true"
+    assert _ask(run_cli, built_dir, 'ASK { ?o a kg:Organization ; schema:name "Deutsche Bahn" }') == "true"
+    tagged = ("SELECT (COUNT(*) AS ?n) WHERE { ?x a ?class ; schema:name|schema:alternateName ?name "
+              "VALUES ?class { kg:Person kg:Organization } FILTER(LANG(?name) != '') }")
+    assert _ask(run_cli, built_dir, tagged) == "0"
+    titles = "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Session ; schema:name ?t FILTER(LANG(?t) = 'en') }"
+    assert int(_ask(run_cli, built_dir, titles)) > 10
+    _, out, _ = run_cli("export", "-i", str(built_dir), "--frame", "conference")
+    people = [node for node in _nodes(json.loads(out)) if node.get("type") in ("Person", "Organization")]
+    assert people and all(isinstance(node["name"], str) for node in people if "name" in node)
+
+
+def _nodes(value: object) -> list[dict[str, object]]:
+    if isinstance(value, dict):
+        return [value, *(n for v in value.values() for n in _nodes(v))]
+    if isinstance(value, list):
+        return [n for v in value for n in _nodes(v)]
+    return []
+
+
+
+def test_a_project_links_its_repository_page_without_asserting_identity(run_cli: CliRun, built_dir: Path) -> None:
+    assert _ask(run_cli, built_dir, "ASK { ?x owl:sameAs ?y }") == "false"
+    linked = ("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Project ; schema:sameAs ?page ; schema:codeRepository ?repo "
+              "FILTER(STRSTARTS(STR(?page), 'https://github.com/')) }")
+    assert int(_ask(run_cli, built_dir, linked)) > 5
+
+
+def test_cli_candidates_file_and_a_quiet_no_op_rebuild(run_cli: CliRun, tmp_path: Path) -> None:
+    """`--candidates FILE` writes every pattern-found entity as CSV, each named as the curation file
+    takes it; a rebuild that extracted nothing prints the summary only (issue 17, item 12)."""
+    out, first = tmp_path / "out", tmp_path / "candidates.csv"
+    code, stdout, err = run_cli("build", str(CORPUS), "-o", str(out), "--candidates", str(first))
+    assert code == 0, err
+    listed = [line.split() for line in stdout.splitlines()[2:]]
+    assert stdout.splitlines()[1].endswith("found by patterns (not in the gazetteer; check or curate them):")
+    rows = list(csv.DictReader(io.StringIO(first.read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["entity", "kind", "documents"]
+    assert {"entity": "Pachama", "kind": "org", "documents": "000_dc9f1b824b07a64f.txt"} in rows
+    assert len(rows) >= len(listed) and all(r["documents"] for r in rows)
+    assert f"kgkit: wrote the {len(rows)} candidates to {first}" in err
+    again = tmp_path / "again.csv"
+    code, stdout, _ = run_cli("build", str(CORPUS), "-o", str(out), "--candidates", str(again))
+    assert code == 0 and len(stdout.splitlines()) == 1 and stdout.startswith("Built ")  # nothing new to tell
+    assert again.read_bytes() == first.read_bytes()  # the cached documents' candidates too
+    # the file's names are the curation file's: accepting one by its entity makes it curated
+    curation = tmp_path / "curation.yaml"
+    curation.write_text('accept: ["Pachama"]\n', encoding="utf-8")
+    code, _, err = run_cli("build", str(CORPUS), "-o", str(tmp_path / "curated"), "--curation", str(curation),
+                           "-q")
+    assert code == 0, err
+    curated = ('ASK { ?e schema:name "Pachama" . ?ev rdf:subject ?e ; rdf:predicate schema:name ; '
+               "kg:extractionMethod kg:method-curation }")
+    assert _ask(run_cli, tmp_path / "curated", curated) == "true" and _ask(run_cli, out, curated) == "false"

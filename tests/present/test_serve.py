@@ -23,10 +23,13 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from kgkit.present.serve import SparqlServer, negotiate, running
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.library import load_library
+from kgkit.sparql.text import with_values
 from kgkit.stores.query import query
 
 CliRun = Callable[..., tuple[int, str, str]]
 PREFIX = "PREFIX kg: <https://w3id.org/kgkit/ontology#>\n"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+KG_ORG = URIRef("https://w3id.org/kgkit/ontology#Organization")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +71,8 @@ def test_canned_queries_answer_as_locally(server: SparqlServer, built_dir: Path,
     local = query(name, source=built_dir)
     remote = query(name, endpoint=server.url)
     assert remote.variables == local.variables
-    assert normal(remote.rows) == normal(local.rows) and local.rows
+    assert normal(remote.rows) == normal(local.rows)
+    assert local.rows or load_library()[name].materialize  # (its graph: tests/stores/test_union.py)
 
 
 def test_cli_query_against_the_endpoint(run_cli: CliRun, server: SparqlServer, built_dir: Path) -> None:
@@ -228,3 +232,73 @@ def test_cli_serve_runs_until_interrupted(built_dir: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+# --- serve answers as local `kgkit query` does (issue 17, item 2) ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(built_dir: Path) -> Iterator[str]:
+    """`kgkit serve` started by its command line, as a user starts it; its endpoint URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from kgkit.cli import main; main()", "serve", "-i", str(built_dir), "--port", "0"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline().decode()
+        assert line.startswith("Serving "), line
+        yield line.split(" at ", 1)[1].split(" ", 1)[0]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _client_rows(url: str, text: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+    """What a plain SPARQLWrapper client gets: columns, and rows of values (the " | "-joined cells'
+    parts sorted, as their order is not fixed)."""
+    client = SPARQLWrapper(url)
+    client.setQuery(text)
+    client.setReturnFormat(JSON)
+    doc = client.queryAndConvert()
+    assert isinstance(doc, dict)
+    variables = doc["head"]["vars"]
+    return variables, [
+        tuple(" | ".join(sorted(b[v]["value"].split(" | "))) if v in b else None for v in variables)
+        for b in doc["results"]["bindings"]
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(load_library()))
+def test_a_sparqlwrapper_client_of_kgkit_serve_gets_the_local_rows(
+    served: str, run_cli: CliRun, built_dir: Path, name: str
+) -> None:
+    canned = load_library()[name]
+    code, local, err = run_cli("query", name, "-i", str(built_dir), "--format", "json")
+    assert code == 0, err
+    doc = json.loads(local)
+    expected = doc["head"]["vars"], [
+        tuple(" | ".join(sorted(b[v]["value"].split(" | "))) if v in b else None for v in doc["head"]["vars"])
+        for b in doc["results"]["bindings"]
+    ]
+    # the canned text with its default parameters as a VALUES clause, as any client would send it
+    assert _client_rows(served, with_values(canned.text, canned.bindings())) == expected
+    assert expected[1] or canned.materialize  # (a query of a materialized graph: tests/stores/test_union.py)
+
+
+def test_serve_counts_triples_as_a_set_not_quads(
+    served: str, run_cli: CliRun, built_dir: Path, corpus: Dataset
+) -> None:
+    """A triple stated in two documents' graphs is one triple of the union (8124 quads, fewer triples)."""
+    distinct = len({(s, p, o) for s, p, o, _ in corpus.quads((None, None, None, None))})
+    quads = len(list(corpus.quads((None, None, None, None))))
+    assert distinct < quads
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert _client_rows(served, count)[1] == [(str(distinct),)]
+    _, out, _ = run_cli("query", "--sparql", count, "-i", str(built_dir), "--format", "csv")
+    assert out.splitlines()[1] == str(distinct)
+    orgs = PREFIX + "SELECT ?o WHERE { ?o a kg:Organization }"
+    organizations = {s for s, _, _, _ in corpus.quads((None, URIRef(RDF_TYPE), KG_ORG, None))}
+    assert len(_client_rows(served, orgs)[1]) == len(organizations) == 35  # not one row per document stating it

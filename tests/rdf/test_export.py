@@ -469,3 +469,60 @@ def test_line_sorter_spills_and_merges(tmp_path: Path) -> None:
         merged = b"".join(sorter.blocks())
     assert merged == b"".join(line + b"\n" for line in sorted(set(lines)))
     assert list(tmp_path.iterdir()) == []  # the runs are gone
+
+
+# --- reading back what kgkit writes, any way it was named, or from standard input (issue 17, item 6) ----
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("xml", "kg.xml"), ("xml", "kg.rdf"), ("turtle", "kg.turtle"), ("turtle", "kg.ttl"), ("nt", "kg.ntriples"),
+     ("nquads", "kg.nquads"), ("trig", "kg.trig"), ("jsonld", "kg.json"), ("jsonld", "kg.jsonld")],
+)
+def test_cli_reads_every_file_it_writes(run_cli: CliRun, built_dir: Path, tmp_path: Path, fmt: str, name: str) -> None:
+    out = tmp_path / name
+    code, _, err = run_cli("export", "-i", str(built_dir), "--format", fmt, "-o", str(out))
+    assert code == 0, err
+    code, text, err = run_cli("query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Session }", "-i",
+                              str(out), "--format", "csv")
+    assert code == 0, err
+    _, expected, _ = run_cli("query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Session }", "-i",
+                             str(built_dir), "--format", "csv")
+    assert text == expected and int(text.splitlines()[1]) > 10
+
+
+def test_cli_input_format_reads_a_file_whatever_its_extension(run_cli: CliRun, built_dir: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "graph.txt"
+    assert run_cli("export", "-i", str(built_dir), "--format", "turtle", "-o", str(notes))[0] == 0
+    code, _, err = run_cli("validate", "-i", str(notes))
+    assert code == 2 and err == (
+        f"kgkit: error: {notes}: cannot tell the RDF format from the extension '.txt' (known: .json, .jsonld, "
+        ".nq, .nquads, .nt, .ntriples, .owl, .rdf, .trig, .ttl, .turtle, .xml); give --input-format\n"
+    )
+    code, out, err = run_cli("validate", "-i", str(notes), "--input-format", "turtle")
+    assert code == 0 and out.endswith("0 violations, 2 warnings in 2 shapes\n"), err
+    code, _, err = run_cli("validate", "-i", str(notes), "--input-format", "yaml")
+    assert code == 2 and "unknown RDF format 'yaml'" in err
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "turtle", "jsonld", "xml", "nt"])
+def test_cli_reads_standard_input(built_dir: Path, fmt: str) -> None:
+    """`-i -`: the format is told from the text (or given with --input-format)."""
+    text = export(built_dir, format=fmt)
+    assert isinstance(text, str)
+    launcher = [sys.executable, "-c", "from kgkit.cli import main; main()"]
+    count = ["query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Organization }", "-i", "-", "-f", "csv"]
+    proc = subprocess.run([*launcher, *count], input=text, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1] == "35"
+    given = subprocess.run([*launcher, *count, "--input-format", fmt], input=text, capture_output=True, text=True,
+                           timeout=120)
+    assert given.stdout == proc.stdout
+
+
+def test_cli_an_error_in_standard_input_names_it(tmp_path: Path) -> None:
+    launcher = [sys.executable, "-c", "from kgkit.cli import main; main()"]
+    proc = subprocess.run([*launcher, "validate", "-i", "-"], input="<http://x/a> <http://x/b> oops .\n",
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.startswith("kgkit: error: <stdin>:1: not valid trig")
+    assert proc.stderr.count("\n") == 1 and "kgkit-stdin-" not in proc.stderr

@@ -221,7 +221,8 @@ def test_canned_queries_give_the_reference_rows(store: Store, name: str) -> None
     got = store.query(canned.text, canned.bindings())
     expected = reference(name)
     assert got.variables == expected.variables
-    assert normal(got.rows) == normal(expected.rows) and got.rows  # type: ignore[arg-type]
+    assert normal(got.rows) == normal(expected.rows)  # type: ignore[arg-type]
+    assert got.rows or canned.materialize  # (a query of a materialized graph: tests/stores/test_union.py)
 
 
 @pytest.mark.parametrize(

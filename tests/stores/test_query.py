@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
 import subprocess
 import sys
 from collections.abc import Callable
@@ -159,6 +161,8 @@ EXPECTED: dict[str, tuple[list[str], list[Row]]] = {
             ("KubeCon + CloudNativeCon North America 2023", "1", "Sustainability at KubeCon EU 2024"),
         ],
     ),
+    # written in schema.org terms: nothing in a graph built without --materialize schema
+    "schema-org-events": (["event", "start", "part_of", "performers"], []),
     "co-mentioned-projects": (
         ["project_a", "project_b", "mentions"],
         [
@@ -713,3 +717,130 @@ def test_a_changed_query_file_is_read_again(tmp_path: Path) -> None:
     info = rq.stat()
     os.utime(rq, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))  # a new time even on a coarse clock
     assert load_library(tmp_path)["mine"].summary == "second"
+
+
+# --- an engine's own refusal, placed in the user's text (issue 17, item 8) -----------------------------
+
+
+@pytest.mark.parametrize("where", ["local", "remote"])
+def test_an_oxigraph_syntax_error_names_the_place_in_the_users_text(
+    run_cli: CliRun, tmp_path: Path, oxigraph_url: str, where: str  # noqa: F811
+) -> None:
+    """rdflib takes these queries; Oxigraph (embedded or a server) refuses them. The line and column
+    are counted in the user's text, not from kgkit's PREFIX lines and VALUES clause, and the reason is
+    said in words, not as a list of expected tokens."""
+    source = ("-i", str(KG)) if where == "local" else ("--endpoint", oxigraph_url)
+    grouped = tmp_path / "grouped.rq"
+    grouped.write_text("#+ summary: grouped\nSELECT * WHERE { ?s ?p ?_v }\nGROUP BY ?s\n", encoding="utf-8")
+    code, out, err = run_cli("query", str(grouped), "-p", "v=x", *source)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"kgkit: error: {grouped}:3: SPARQL syntax error at line 3, column 12: SELECT * is not authorized with "
+        "GROUP BY (at the end of the query) in: GROUP BY ?s\n"
+    )
+    unbound = tmp_path / "unbound.rq"  # the VALUES clause goes in on the line of the error
+    unbound.write_text("#+ summary: unbound\nSELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?_v }\n", encoding="utf-8")
+    code, out, err = run_cli("query", str(unbound), "-p", "v=x", *source)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"kgkit: error: {unbound}:2: SPARQL syntax error at line 2, column 47: The SELECT contains a variable "
+        "that is unbound (at the end of the query) in: SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?_v }\n"
+    )
+    code, out, err = run_cli("query", "--sparql", "SELECT ?s\nWHERE { ?s ?p ?o . BIND(1 AS ?s) }", *source)
+    assert code == 2 and err.startswith("kgkit: error: SPARQL syntax error at line 2, column 35: ")
+    assert "expected" not in err and "[_]" not in err and err.count("\n") == 1
+
+
+# --- tables that fit, and formats that apply (issue 17, items 5 and 9) ---------------------------------
+
+
+def test_cli_table_fits_max_width_and_other_formats_keep_every_character(run_cli: CliRun, built_dir: Path) -> None:
+    code, full, _ = run_cli("query", "orgs-on-sustainability", "-i", str(built_dir), "--max-width", "0")
+    assert code == 0 and max(len(line) for line in full.splitlines()) > 300  # not a terminal: nothing cut
+    code, fitted, _ = run_cli("query", "orgs-on-sustainability", "-i", str(built_dir), "--max-width", "100")
+    lines = fitted.splitlines()
+    assert code == 0 and len(lines) == len(full.splitlines())
+    assert max(len(line) for line in lines) <= 100 and "…" in fitted
+    assert lines[0].split() == ["organization", "evidence", "sessions", "documents"]
+    assert "Deutsche Bahn" in fitted and "Cloud Native Computing …" in fitted  # a cut cell ends in an ellipsis
+    for fmt in ("csv", "tsv", "json", "md"):
+        code, out, _ = run_cli("query", "orgs-on-sustainability", "-i", str(built_dir), "-f", fmt, "--max-width", "40")
+        assert code == 0 and "…" not in out and max(len(line) for line in out.splitlines()) > 300, fmt
+
+
+def test_cli_table_fits_the_terminal(built_dir: Path) -> None:
+    """On a terminal (a pseudo-terminal here, 90 columns) the table fits its width by default."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from kgkit.cli import main; main()", "query", "orgs-on-sustainability",
+         "-i", str(built_dir)],
+        stdout=follower, stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "90"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    lines = b"".join(chunks).decode("utf-8").splitlines()
+    assert process.returncode == 0 and len(lines) > 10
+    assert max(len(line) for line in lines) <= 90 and any(line.rstrip().endswith("…") for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "md"])
+def test_cli_a_graph_is_refused_by_the_formats_that_hold_rows(run_cli: CliRun, fmt: str) -> None:
+    construct = "CONSTRUCT { ?o a kg:Organization } WHERE { ?o kg:spokeOn ?t }"
+    code, out, err = run_cli("query", "--sparql", construct, "-i", str(KG), "--format", fmt)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"kgkit: error: --format {fmt} writes rows, and a CONSTRUCT query gives a graph: choose table (Turtle), "
+        "json (JSON-LD), turtle, nt, nquads, trig, jsonld or xml\n"
+    )
+
+
+def test_cli_a_graph_in_the_formats_that_hold_one(run_cli: CliRun) -> None:
+    construct = "CONSTRUCT { ?o a kg:Organization } WHERE { ?o kg:spokeOn ?t }"
+    for fmt, parse_as in [("table", "turtle"), ("json", "json-ld"), ("nt", "nt"), ("xml", "xml"), ("trig", "trig")]:
+        code, out, err = run_cli("query", "--sparql", construct, "-i", str(KG), "--format", fmt)
+        assert code == 0, err
+        assert len(Graph().parse(data=out, format=parse_as)) == 5, fmt
+    code, _, err = run_cli("query", "sessions-by-day", "-i", str(KG), "--format", "turtle")
+    assert code == 2 and "it writes graphs, and a SELECT query gives rows; choose one of: table, csv" in err
+
+
+# --- parameters of a known kind (issue 17, item 10) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory"])
+def test_cli_an_unknown_topic_or_conference_names_the_closest(run_cli: CliRun, store: str) -> None:
+    code, out, err = run_cli("query", "orgs-on-sustainability", "-i", str(KG), "--store", store,
+                             "-p", "root=kgid:topic/energy-eficiency")
+    assert (code, out) == (2, "")
+    assert err == ("kgkit: error: no such topic kgid:topic/energy-eficiency (parameter root); "
+                   "did you mean kgid:topic/energy-efficiency?\n")
+    code, _, err = run_cli("query", "sessions-by-day", "-i", str(KG), "--store", store,
+                           "-p", "conference=kgid:conference/kubecon-europe-2024")
+    assert code == 2 and "no such conference kgid:conference/kubecon-europe-2024 (parameter conference); " \
+        "did you mean kgid:conference/kubecon-cloudnativecon-europe-2024" in err
+    code, _, err = run_cli("query", "orgs-on-sustainability", "-i", str(KG), "-p", "root=kgid:org/shopify")
+    assert code == 2 and "no such topic kgid:org/shopify" in err  # an IRI, but not a topic's
+    code, out, _ = run_cli("query", "orgs-on-sustainability", "-i", str(KG), "-p", "root=kgid:topic/energy-efficiency")
+    assert code == 0 and "Shopify" in out  # a known one still answers
+
+
+def test_cli_list_verbose_shows_the_allowed_values(run_cli: CliRun) -> None:
+    code, out, _ = run_cli("query", "--list", "-v", "-i", str(KG))
+    assert code == 0
+    block = next(b for b in out.split("\n\n") if b.startswith("orgs-on-sustainability"))
+    lines = block.splitlines()
+    assert "    --param root=<topic IRI>  (optional, default kgid:topic/sustainability)" in lines
+    assert any(line.split() == ["kgid:topic/energy-efficiency", "energy", "efficiency"] for line in lines)
+    assert "kgid:conference/kubecon-cloudnativecon-europe-2024" in {line.split()[0] for line in lines}
+    code, plain, _ = run_cli("query", "--list")
+    assert code == 0 and "kgid:topic/energy-efficiency" not in plain and "--param root=<iri>" in plain
