@@ -67,7 +67,9 @@ def docs_command(
     """
     index = docs(output, source=input)
     if not quiet:
-        typer.echo(f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)", err=True)
+        typer.echo(
+            f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)", err=True
+        )
     if verbose:
         typer.echo(f"kgkit: {sum(1 for _ in Path(output).rglob('*.html'))} pages in {output}", err=True)
 

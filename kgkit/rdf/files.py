@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import IO
 
 from kgkit.errors import InputError, OutputError
+from kgkit.rdf.formats import format_for_path
+from kgkit.rdf.guard import check_file
 
 try:
     import fcntl
@@ -24,7 +26,8 @@ KG_FILE = "kg.nq"  # what `kgkit build` writes into its output directory
 
 
 def resolve_input(path: str | Path) -> Path:
-    """A build directory means its ``kg.nq``; a file is itself. InputError if neither exists."""
+    """A build directory means its ``kg.nq``; a file is itself. InputError if neither exists, and for
+    input made to attack a parser (compressed data, RDF/XML entities: :mod:`kgkit.rdf.guard`)."""
     p = Path(path)
     if p.is_dir():
         p = p / KG_FILE
@@ -33,6 +36,11 @@ def resolve_input(path: str | Path) -> Path:
     elif not p.is_file():
         hint = "; run `kgkit build` first" if p.name in ("build", KG_FILE) or p.parent.name == "build" else ""
         raise InputError(f"no such file or directory{hint}", path=path)
+    try:
+        fmt = format_for_path(p).name
+    except InputError:
+        return p  # the caller says what it makes of the extension
+    check_file(p, fmt)
     return p
 
 

@@ -77,4 +77,4 @@ def with_timeout(run: Callable[[], T], timeout: float | None) -> T:
         raise StoreError(f"query timed out after {timeout:g} s")
     if "error" in box:
         raise box["error"]
-    return box["result"]  # type: ignore[no-any-return]
+    return box["result"]

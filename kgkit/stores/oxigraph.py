@@ -33,6 +33,7 @@ from rdflib.term import Identifier
 from kgkit.errors import InputError, QueryError
 from kgkit.rdf.files import resolve_input
 from kgkit.rdf.formats import format_for_path
+from kgkit.rdf.guard import OXIGRAPH_LIMIT_MESSAGE, oxigraph_limit
 from kgkit.rdf.oxigraph import OX_FORMATS, ox_format, ox_term, to_rdflib
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.results import QueryResult
@@ -88,6 +89,10 @@ class OxigraphStore:
             store.add_quads(ox.parse(path=str(file), format=ox_format(format_for_path(file).name)))
         except SyntaxError as err:
             raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+        except MemoryError as err:
+            if not oxigraph_limit(err):
+                raise
+            raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
         return store
 
     @classmethod
@@ -361,6 +366,10 @@ def _load_union(store: Any, file: Path, bulk: bool = False) -> None:
         (store.bulk_extend if bulk else store.extend)(quads)
     except SyntaxError as err:
         raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+    except MemoryError as err:
+        if not oxigraph_limit(err):
+            raise
+        raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
 
 
 def _named_store(file: Path) -> Any:
@@ -369,5 +378,12 @@ def _named_store(file: Path) -> Any:
 
     named = ox.Store()
     _load_union(named, file)
-    named.bulk_load(path=str(file), format=ox_format(format_for_path(file).name))
+    try:
+        named.bulk_load(path=str(file), format=ox_format(format_for_path(file).name))
+    except SyntaxError as err:
+        raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+    except MemoryError as err:
+        if not oxigraph_limit(err):
+            raise
+        raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
     return named
