@@ -13,6 +13,7 @@ from kgkit.cli import options
 from kgkit.cli.options import format_option, timeout_option
 from kgkit.errors import EXIT_FINDINGS, InputError
 from kgkit.present.explain import explain
+from kgkit.rdf.contexts import allow_remote_contexts
 from kgkit.sparql.library import list_queries
 from kgkit.sparql.results import RENDERERS, render
 from kgkit.stores.query import engine_name as engine
@@ -51,6 +52,8 @@ def query_command(
     queries: QueriesOpt = None,
     fail_on_empty: FailOpt = False,
     store: options.Store = "auto",
+    allow_service: options.AllowService = False,
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -73,10 +76,11 @@ def query_command(
         if not sep or not key:
             raise InputError(f"--param wants NAME=VALUE, not {item!r}")
         params[key.strip()] = value
-    result = query(
-        name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store,
-        queries=queries,
-    )
+    with allow_remote_contexts(allow_remote_context):
+        result = query(
+            name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store,
+            queries=queries, allow_service=allow_service,
+        )
     sys.stdout.write(render(result, format))
     if verbose:
         where = endpoint or f"{input} on {engine(store, input)}"
@@ -100,6 +104,7 @@ def explain_command(
     entity: Annotated[str, typer.Argument(help="Name, alias or IRI of an entity.")],
     input: options.Input = Path("build"),
     store: options.Store = "auto",
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -111,7 +116,8 @@ def explain_command(
 
         kgkit explain https://w3id.org/kgkit/id/project/kepler -i build
     """
-    facts = explain(entity, source=input, store=store)
+    with allow_remote_contexts(allow_remote_context):
+        facts = explain(entity, source=input, store=store)
     for fact in facts:
         typer.echo(fact.render())
     if not quiet:

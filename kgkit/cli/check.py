@@ -13,6 +13,7 @@ from kgkit.cli.progress import Spinner
 from kgkit.errors import ValidationFailed
 from kgkit.quality.evaluate import evaluate
 from kgkit.quality.validate import RENDERERS, engine_for, get_renderer, validate
+from kgkit.rdf.contexts import allow_remote_contexts
 from kgkit.rdf.files import atomic_write
 
 FormatOpt = Annotated[str, format_option(f"Report format: {', '.join(RENDERERS)}.")]
@@ -37,6 +38,7 @@ def validate_command(
         str, typer.Option("--engine", help="SHACL engine: auto (turbo if installed), pyshacl, turbo.")
     ] = "auto",
     store: options.Store = "auto",
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -49,7 +51,7 @@ def validate_command(
         kgkit validate -i kg.ttl --format json -o report.json
     """
     renderer = get_renderer(format)  # an unknown format is an input error, raised before any work
-    with Spinner("Validating", enabled=not quiet):
+    with Spinner("Validating", enabled=not quiet), allow_remote_contexts(allow_remote_context):
         report = validate(input, shapes=shapes, engine=engine, store=store)
     if verbose:
         typer.echo(f"kgkit: validated {input} with the {engine_for(engine)} engine", err=True)

@@ -10,6 +10,7 @@ import typer
 from kgkit.cli import options
 from kgkit.present.report import docs
 from kgkit.present.viz import OUTPUTS, viz
+from kgkit.rdf.contexts import allow_remote_contexts
 from kgkit.rdf.terms import slug
 
 
@@ -29,6 +30,7 @@ def viz_command(
     ] = None,
     ontology: Annotated[bool, typer.Option("--ontology", help="Draw the ontology as a class diagram.")] = False,
     input: options.Input = Path("build"),
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -44,7 +46,8 @@ def viz_command(
     """
     if output is None:
         output = Path("build") / (("ontology" if ontology else slug(entity) if entity else "kg") + ".svg")
-    written = viz(entity, source=input, output=output, topic=topic, ontology=ontology)
+    with allow_remote_contexts(allow_remote_context):
+        written = viz(entity, source=input, output=output, topic=topic, ontology=ontology)
     if not quiet:
         typer.echo(f"kgkit: wrote {written}", err=True)
     if verbose:
@@ -56,6 +59,7 @@ def docs_command(
         "build/docs"
     ),
     input: options.Input = Path("build"),
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -65,7 +69,8 @@ def docs_command(
 
         kgkit docs -o site    (then open site/index.html in a browser)
     """
-    index = docs(output, source=input)
+    with allow_remote_contexts(allow_remote_context):
+        index = docs(output, source=input)
     if not quiet:
         typer.echo(
             f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)", err=True

@@ -37,7 +37,7 @@ from kgkit.rdf.guard import OXIGRAPH_LIMIT_MESSAGE, oxigraph_limit
 from kgkit.rdf.oxigraph import OX_FORMATS, ox_format, ox_term, to_rdflib
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.results import QueryResult
-from kgkit.sparql.text import DECLARED, check_query, uses_named_graphs, with_values
+from kgkit.sparql.text import DECLARED, check_query, refuse_fetching, uses_named_graphs, with_values
 from kgkit.stores.base import with_timeout
 
 try:
@@ -55,15 +55,17 @@ class OxigraphStore:
 
     ``OxigraphStore()`` is an empty in-memory store that takes graphs; :meth:`open` gives the store
     of a build or RDF file (read-only when it is a build's on-disk cache). ``timeout`` (seconds)
-    abandons a query that runs longer.
+    abandons a query that runs longer. Oxigraph sends the requests of ``SERVICE`` and ``LOAD``: they
+    are refused unless ``allow_service``.
     """
 
     name = "oxigraph"
 
-    def __init__(self, *, timeout: float | None = None) -> None:
+    def __init__(self, *, timeout: float | None = None, allow_service: bool = False) -> None:
         import pyoxigraph as ox
 
         self.timeout = timeout
+        self.allow_service = allow_service
         self.source: Path | None = None
         self.held = Held(ox.Store(), ox.Store())
         self.writable = True
@@ -72,12 +74,14 @@ class OxigraphStore:
         self._default_is_union = False  # the named store's default graph holds the union (a quad file's)
 
     @classmethod
-    def copy_of(cls, source: str | Path | Dataset | Graph, *, timeout: float | None = None) -> OxigraphStore:
+    def copy_of(
+        cls, source: str | Path | Dataset | Graph, *, timeout: float | None = None, allow_service: bool = False
+    ) -> OxigraphStore:
         """A writable in-memory store holding the graphs of ``source`` (a build, an RDF file Oxigraph
         reads, or an rdflib Dataset or Graph)."""
         import pyoxigraph as ox
 
-        store = cls(timeout=timeout)
+        store = cls(timeout=timeout, allow_service=allow_service)
         if isinstance(source, Dataset | Graph):
             data = as_dataset(source).serialize(format="nquads", encoding="utf-8")
             store.add_quads(ox.parse(data, format=ox.RdfFormat.N_QUADS))
@@ -96,7 +100,7 @@ class OxigraphStore:
         return store
 
     @classmethod
-    def open(cls, source: str | Path, *, timeout: float | None = None) -> OxigraphStore:
+    def open(cls, source: str | Path, *, timeout: float | None = None, allow_service: bool = False) -> OxigraphStore:
         """The store of a build directory or RDF file (see the module docs); a build's is cached.
 
         >>> OxigraphStore.open("build").union is OxigraphStore.open("build").union
@@ -107,6 +111,7 @@ class OxigraphStore:
             raise InputError("JSON-LD input is read by rdflib only; use --store memory", path=file)
         store = cls.__new__(cls)
         store.timeout = timeout
+        store.allow_service = allow_service
         store.source = file
         store.held = _kept(file)
         store.writable = False
@@ -158,6 +163,7 @@ class OxigraphStore:
 
         Without a ``GRAPH`` the query runs on the union; with one, on the named graphs.
         """
+        refuse_fetching(sparql, allow_service=self.allow_service)
         store = self._store_for(sparql, options)
         try:
             return store.query(sparql, **options)
@@ -167,6 +173,7 @@ class OxigraphStore:
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update on the graphs (an in-memory store only); queries see it from then on."""
         self._require_writable()
+        refuse_fetching(sparql, allow_service=self.allow_service)
         try:
             self.named.update(sparql)
         except SyntaxError as err:
