@@ -67,8 +67,27 @@ def atomic_write(path: str | Path, mode: str = "w", *, durable: bool = True) -> 
     removes the temporary file (only SIGKILL or a power cut can leave one behind: a hidden
     ``.NAME.*.tmp`` file, which :func:`remove_stale_temps` clears). OSError becomes OutputError.
     ``durable=False`` skips the fsyncs, for files that can be made again (the build cache).
+
+    A symbolic link is followed: the file it leads to is replaced and the link stays. A target that is
+    no regular file (``/dev/null``, ``/dev/stdout``, a pipe) is written to as it is, as a shell's
+    ``>`` would, never replaced by a file.
     """
     target = Path(path)
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError("cannot write: it is a directory", path=target)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            with open(target, mode, encoding=None if "b" in mode else "utf-8") as fh:
+                yield fh
+        except OSError as err:
+            raise OutputError(f"cannot write: {err.strerror or err}", path=target) from None
+        return
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     tmp: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
