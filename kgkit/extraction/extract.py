@@ -241,6 +241,7 @@ _SPEAKERS_AFTER_LINK = re.compile(r"\)?\s*(?:[-–—|]|\bby\b)\s*(?P<sp>" + PER
 _TALK_LINE = re.compile(
     r"^\s*(?:[*+-]|\d+[.)])?\s*(?P<title>[^\n]{8,200}?)\s+[-–—]\s+(?P<speakers>" + PERSON_NAME + r"\s*,\s*[^\n]+)$"
 )
+_TALK_LINE_MAX = 2000
 # Name, Role at Org (ACR) / Name from Org / Name (Org)
 _AFFILIATED = re.compile(
     rf"(?P<person>{PERSON_NAME})"
@@ -487,6 +488,7 @@ class _Extractor:
         self.organized: set[URIRef] = set()
         self.main_event: URIRef | None = None  # a co-located event the document is about (its title names it)
         self.located = False
+        self._paragraph_events: dict[int, URIRef] | None = None  # (see _event_of_paragraph)
 
     # -------------------------------------------------------------- fact helpers
     def add(self, s: URIRef, p: URIRef, o: Node, span: tuple[int, int], method: str, conf: float) -> None:
@@ -831,7 +833,8 @@ class _Extractor:
                 )
                 times = None
                 continue
-            talk = _TALK_LINE.match(masked_line)
+            # (a talk line is short: on a line of thousands of characters the pattern would take seconds)
+            talk = _TALK_LINE.match(masked_line) if len(masked_line) <= _TALK_LINE_MAX else None
             if talk and not DAY_HEADING.search(talk.group("title")):
                 a = line_start + talk.start("title")
                 url_m = SCHED.search(line)
@@ -1055,23 +1058,31 @@ class _Extractor:
                     self.add(iri, KG.presenter, person, (s.start, s.end), "pattern", CONF_PATTERN)
 
     def _event_of_paragraph(self, sent: Sentence) -> URIRef | None:
-        for m in self.hits:
-            ms = self.sentence_at(m.start)
-            if m.entry.kind == "event" and ms and ms.paragraph == sent.paragraph and not m.entry.co_located:
-                return entity_iri("event", m.entry.name)
-        return None
+        """The first event (not a co-located one) the gazetteer finds in ``sent``'s paragraph."""
+        if self._paragraph_events is None:  # once for all paragraphs (per call, it was hits x sentences)
+            found: dict[int, URIRef] = {}
+            for m in self.hits:
+                ms = self.sentence_at(m.start)
+                if m.entry.kind == "event" and ms and not m.entry.co_located:
+                    found.setdefault(ms.paragraph, entity_iri("event", m.entry.name))
+            self._paragraph_events = found
+        return self._paragraph_events.get(sent.paragraph)
 
     # -------------------------------------------------------------- people, affiliations, who spoke
     def pattern_facts(self) -> None:
         d = self.doc
         last_session: URIRef | None = None
         award_org: URIRef | None = None
+        by_paragraph: dict[int, list[tuple[int, URIRef]]] = {}  # the sessions titled in each paragraph, in order
+        for iri, sent, _ in self.sessions:
+            if sent is not None:
+                by_paragraph.setdefault(sent.paragraph, []).append((sent.start, iri))
         for s in self.sentences:
             chunk = d.masked[s.start : s.end]
             span = (s.start, s.end)
             speakers: list[URIRef] = []
-            for iri, sent, _ in self.sessions:
-                if sent is not None and sent.start <= s.start and sent.paragraph == s.paragraph:
+            for start, iri in by_paragraph.get(s.paragraph, ()):
+                if start <= s.start:
                     last_session = iri
             # Name, Role at Org (ACR) / Name from Org / Name (Org)
             for m in _AFFILIATED.finditer(chunk):
@@ -1165,7 +1176,8 @@ class _Extractor:
             return
         text = self.doc.masked[s.start : s.end]
         topics = topics_in(text)
-        nxt = next((x for x in self.sentences if x.start >= s.end), None)
+        following = bisect.bisect_left(self.sentence_starts, s.end)
+        nxt = self.sentences[following] if following < len(self.sentences) else None
         if (
             nxt
             and nxt.paragraph == s.paragraph
