@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.cli.options import format_option, timeout_option
 from kgkit.errors import EXIT_FINDINGS, InputError
 from kgkit.present.explain import explain
@@ -81,7 +81,7 @@ def query_command(
             name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store,
             queries=queries, allow_service=allow_service,
         )
-    sys.stdout.write(render(result, format))
+    sys.stdout.write(terminal.to_stdout(render(result, format)))
     if verbose:
         where = endpoint or f"{input} on {engine(store, input)}"
         answer = f"{len(result.rows)} rows" if result.kind == "SELECT" else f"a {result.kind} result"
@@ -119,7 +119,7 @@ def explain_command(
     with allow_remote_contexts(allow_remote_context):
         facts = explain(entity, source=input, store=store)
     for fact in facts:
-        typer.echo(fact.render())
+        typer.echo(terminal.for_people(fact.render()))
     if not quiet:
         typer.echo(f"{len(facts)} facts about {entity!r}.")
     if verbose:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.cli.progress import ProgressBar
 from kgkit.graph.build import build as build_graph
 
@@ -55,7 +55,7 @@ def build(
     """
 
     def warn(message: str) -> None:
-        typer.echo(f"kgkit: warning: {message}", err=True)
+        typer.echo(f"kgkit: warning: {terminal.message(message)}", err=True)
 
     with ProgressBar("Extracting", "documents", enabled=not quiet) as bar:
         result = build_graph(
@@ -70,7 +70,7 @@ def build(
         )
     if quiet:
         return
-    typer.echo(result.summary())
+    typer.echo(terminal.message(result.summary()))
     if verbose:
         sources = ", ".join(str(p) for p in paths) if paths else "the bundled corpus (data/corpus)"
         cached = result.documents - result.extracted
@@ -81,7 +81,7 @@ def build(
     if unsure:
         typer.echo(f"{len(unsure)} new entities found by patterns (not in the gazetteer; check or curate them):")
         for doc, kind, name in unsure[:20]:
-            typer.echo(f"  {kind:8} {name}  ({doc})")
+            typer.echo(f"  {kind:8} {terminal.message(name)}  ({terminal.message(doc)})")
         if len(unsure) > 20:
             typer.echo(f"  ... and {len(unsure) - 20} more")
 

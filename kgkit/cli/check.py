@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.cli.options import format_option
 from kgkit.cli.progress import Spinner
 from kgkit.errors import ValidationFailed
@@ -58,7 +58,7 @@ def validate_command(
     text = renderer.render(report)
     if output is None:
         if not quiet or not report.conforms:
-            typer.echo(text)
+            typer.echo(terminal.for_people(text) if format == "text" else terminal.to_stdout(text))
     else:
         with atomic_write(output) as fh:
             fh.write(text if text.endswith("\n") else text + "\n")
@@ -92,6 +92,6 @@ def eval_command(
     """
     report = evaluate(gold, paths or [], source=input)
     if not quiet:
-        typer.echo(report.render())
+        typer.echo(terminal.for_people(report.render()))
     if not report.meets(min_precision, min_recall):
         raise ValidationFailed(f"scores below --min-precision {min_precision} / --min-recall {min_recall}")

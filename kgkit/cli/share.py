@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.cli.options import format_option
 from kgkit.cli.progress import ProgressBar, Spinner
 from kgkit.present.serve import DEFAULT_PORT, SparqlServer, serve
@@ -58,9 +58,9 @@ def export_command(
     ):  # (the spinner never over stdout's data)
         result = export(input, format=format, output=output, frame=frame)
     if output is None:
-        sys.stdout.write(str(result))
+        sys.stdout.write(terminal.to_stdout(str(result)))
     elif not quiet:
-        typer.echo(f"kgkit: wrote {result}", err=True)
+        typer.echo(f"kgkit: wrote {terminal.message(str(result))}", err=True)
     if verbose and output is not None:
         typer.echo(f"kgkit: {Path(result).stat().st_size} bytes of {format}", err=True)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.present.report import docs
 from kgkit.present.viz import OUTPUTS, viz
 from kgkit.rdf.contexts import allow_remote_contexts
@@ -49,7 +49,7 @@ def viz_command(
     with allow_remote_contexts(allow_remote_context):
         written = viz(entity, source=input, output=output, topic=topic, ontology=ontology)
     if not quiet:
-        typer.echo(f"kgkit: wrote {written}", err=True)
+        typer.echo(f"kgkit: wrote {terminal.message(str(written))}", err=True)
     if verbose:
         typer.echo(f"kgkit: {written.stat().st_size} bytes", err=True)
 

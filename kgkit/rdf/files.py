@@ -59,6 +59,26 @@ def one_line(statement: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04X}", statement)
 
 
+# What must not reach a terminal (or a one-line message) raw: C0 and C1 control characters (ESC starts
+# the escape sequences that move the cursor, retitle the window or write files in some terminals; BEL
+# rings), DEL, the bidirectional controls that make text display in another order than it is read
+# ("Trojan Source") and the Unicode line and paragraph separators.
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_NOT_ONE_LINE = re.compile(_NOT_PRINTABLE.pattern[:-1] + "\t\n]")
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    r"""``text`` for a terminal or a web page: control, bidirectional-override and line-separator
+    characters written as ``\uXXXX``; with ``one_line`` tabs and newlines too (a file name holding
+    a newline must not split a one-line message).
+
+    >>> printable("a\x1b[31mred\x07\n"), printable("two\nlines", one_line=True)
+    ('a\\u001B[31mred\\u0007\n', 'two\\u000Alines')
+    """
+    pattern = _NOT_ONE_LINE if one_line else _NOT_PRINTABLE
+    return pattern.sub(lambda m: f"\\u{ord(m[0]):04X}", text) if pattern.search(text) else text
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", *, durable: bool = True) -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place only when complete.
