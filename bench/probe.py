@@ -34,8 +34,8 @@ def _validate(kg: str) -> dict[str, Any]:
 
 def _queries(kg: str) -> dict[str, Any]:
     """Open the build's store once (as `kgkit query` does), then time every canned query, median of 3."""
-    from kgkit.stores.oxigraph import OxigraphStore
     from kgkit.sparql.library import load_library
+    from kgkit.stores.oxigraph import OxigraphStore
     from kgkit.stores.query import query
 
     started = time.perf_counter()

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paths import CORPUS, DATA  # noqa: E402
+from paths import CORPUS, DATA
 
-from kgkit.graph.build import build  # noqa: E402
+from kgkit.graph.build import build
 
 PINNED = {
     "corpus": "abf52e823d8888fec79055c07b37734e938a04da341665aa95ec1e6c67591d77",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from xml.sax import SAXParseException
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from kgkit.errors import InputError
 from kgkit.rdf.contexts import inline_contexts
@@ -73,20 +75,27 @@ def _jsonld_text(file: Path) -> str:
 
 
 def _check_iris(ds: Dataset, file: Path, fmt_name: str) -> None:
-    """InputError for an IRI no RDF syntax can write (rdflib reads ``<a b>``, ``<a\u0000b>``,
-    ``<a\u003Eb>`` with a warning; written out, they break the file or the writer)."""
-    seen: set[URIRef] = set()
+    r"""InputError for an IRI no RDF syntax can write (rdflib reads ``<a b>``, ``<a\u0000b>``,
+    ``<a\u003Eb>`` with a warning; written out, they break the file or the writer), and for a term
+    holding an unpaired surrogate (``"\uD800"``), which no UTF-8 file can hold."""
+    seen: set[Node] = set()
     for quad in ds.quads((None, None, None, None)):
         for node in quad:
-            if isinstance(node, URIRef) and node not in seen:
-                seen.add(node)
-                if not IRI.fullmatch(node):
-                    bad = next((c for c in node if c in _NOT_IN_IRIS or ord(c) <= 0x20), None)
-                    shown = repr(str(node)[:200])
-                    what = f"holds the character {bad!r}, which an IRI cannot" if bad else "is not an absolute IRI"
-                    raise InputError(f"not valid {fmt_name}: the IRI {shown} {what}", path=file)
+            if node in seen or not isinstance(node, URIRef | Literal):
+                continue
+            seen.add(node)
+            if _SURROGATE.search(node):
+                kind = "an IRI" if isinstance(node, URIRef) else "a literal"
+                raise InputError(f"not valid {fmt_name}: {kind} holds an unpaired surrogate (as \\uD800 writes), "
+                                 "which UTF-8 cannot encode", path=file)
+            if isinstance(node, URIRef) and not IRI.fullmatch(node):
+                bad = next((c for c in node if c in _NOT_IN_IRIS or ord(c) <= 0x20), None)
+                shown = repr(str(node)[:200])
+                what = f"holds the character {bad!r}, which an IRI cannot" if bad else "is not an absolute IRI"
+                raise InputError(f"not valid {fmt_name}: the IRI {shown} {what}", path=file)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_IN_IRIS = set('<>"{}|\\^`')
 
 
