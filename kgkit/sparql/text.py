@@ -190,11 +190,11 @@ def refuse_fetching(sparql: str, *, allow_service: bool = False, hint: bool = Tr
 
 @functools.lru_cache(maxsize=256)
 def uses_named_graphs(sparql: str) -> bool:
-    r"""Does ``sparql`` use the GRAPH keyword (not the word in a comment, string, IRI or name)?
+    r"""Does ``sparql`` use the GRAPH or FROM keyword (not the word in a comment, string, IRI or name)?
 
     >>> uses_named_graphs("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     True
     >>> uses_named_graphs('# over the whole graph\nSELECT * WHERE { ?s <http://x/graph> "graph", ?graph }')
     False
     """
-    return any(t.lastgroup == "word" and t.group().upper() == "GRAPH" for t in TOKENS.finditer(sparql))
+    return any(t.lastgroup == "word" and t.group().upper() in ("GRAPH", "FROM") for t in TOKENS.finditer(sparql))

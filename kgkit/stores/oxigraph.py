@@ -122,7 +122,9 @@ class OxigraphStore:
 
     @property
     def union(self) -> Any:
-        """The pyoxigraph store whose default graph is the union of the graphs."""
+        """The pyoxigraph store whose default graph is the union of the graphs (made again first if
+        graphs were added since)."""
+        self._refresh()
         return self.held.union
 
     @property
