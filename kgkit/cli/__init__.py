@@ -19,6 +19,7 @@ from types import FrameType
 import typer
 
 from kgkit.errors import EXIT_INPUT, EXIT_INTERRUPTED, KgkitError
+from kgkit.rdf.files import printable
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 validation violations, or no results with --fail-on-empty; "
@@ -91,7 +92,8 @@ class _OneLine(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         lines = record.getMessage().strip().splitlines()
-        return f"kgkit: warning: {record.name.split('.')[0]}: {lines[0] if lines else record.levelname}"
+        text = f"kgkit: warning: {record.name.split('.')[0]}: {lines[0] if lines else record.levelname}"
+        return printable(text, one_line=True)
 
 
 @contextlib.contextmanager
@@ -159,7 +161,7 @@ def usage_error(exc: typer.TyperException) -> str:
 
 def _error(message: str, prefix: str = "kgkit: error: ") -> None:
     with contextlib.suppress(OSError):
-        typer.echo(f"{prefix}{message}", err=True)
+        typer.echo(f"{prefix}{printable(message, one_line=True)}", err=True)
 
 
 def _silence_stdout() -> None:

@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.cli.options import format_option, timeout_option
 from kgkit.errors import EXIT_FINDINGS, InputError
 from kgkit.present.explain import explain
+from kgkit.rdf.contexts import allow_remote_contexts
 from kgkit.sparql.library import list_queries, load_library, resolve
 from kgkit.sparql.results import RENDERERS, check_format, graph_formats, render
 from kgkit.sparql.text import query_form
@@ -77,6 +78,8 @@ def query_command(
     queries: QueriesOpt = None,
     fail_on_empty: FailOpt = False,
     store: options.Store = "auto",
+    allow_service: options.AllowService = False,
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -104,11 +107,12 @@ def query_command(
     form = query_form(resolve(name or sparql or "", queries).text)
     if form is not None:
         check_format(form, format)  # before any work
-    result = query(
-        name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store,
-        queries=queries,
-    )
-    sys.stdout.write(render(result, format, max_width=_table_width(max_width)))
+    with allow_remote_contexts(allow_remote_context):
+        result = query(
+            name or sparql or "", source=input, params=params, endpoint=endpoint, timeout=timeout, store=store,
+            queries=queries, allow_service=allow_service,
+        )
+    sys.stdout.write(terminal.to_stdout(render(result, format, max_width=_table_width(max_width))))
     if not quiet:
         for note in result.notes:
             typer.echo(f"kgkit: note: {note}", err=True)
@@ -145,6 +149,7 @@ def explain_command(
     input: options.Input = Path("build"),
     input_format: options.InputFormat = None,
     store: options.Store = "auto",
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -156,9 +161,10 @@ def explain_command(
 
         kgkit explain https://w3id.org/kgkit/id/project/kepler -i build
     """
-    facts = explain(entity, source=input, store=store)
+    with allow_remote_contexts(allow_remote_context):
+        facts = explain(entity, source=input, store=store)
     for fact in facts:
-        typer.echo(fact.render())
+        typer.echo(terminal.for_people(fact.render()))
     if not quiet:
         typer.echo(f"{len(facts)} facts about {entity!r}.")
     if verbose:

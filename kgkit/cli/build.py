@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.cli.progress import ProgressBar
 from kgkit.graph.build import DEFAULT_CURATION
 from kgkit.graph.build import build as build_graph
@@ -97,7 +97,7 @@ def build(
         return
 
     def warn(message: str) -> None:
-        typer.echo(f"kgkit: warning: {message}", err=True)
+        typer.echo(f"kgkit: warning: {terminal.message(message)}", err=True)
 
     with ProgressBar("Extracting", "documents", enabled=not quiet) as bar:
         result = build_graph(
@@ -115,7 +115,7 @@ def build(
         )
     if quiet:
         return
-    typer.echo(result.summary())
+    typer.echo(terminal.message(result.summary()))
     if verbose:
         sources = ", ".join(str(p) for p in paths) if paths else "the bundled corpus (data/corpus)"
         cached = result.documents - result.extracted
@@ -128,7 +128,7 @@ def build(
     if unsure and result.extracted:  # a rebuild that extracted nothing has nothing new to tell
         typer.echo(f"{len(unsure)} new entities found by patterns (not in the gazetteer; check or curate them):")
         for doc, kind, name in unsure[:20]:
-            typer.echo(f"  {kind:8} {name}  ({doc})")
+            typer.echo(f"  {kind:8} {terminal.message(name)}  ({terminal.message(doc)})")
         if len(unsure) > 20:
             more = "" if candidates is not None else "; all of them: --candidates FILE"
             typer.echo(f"  ... and {len(unsure) - 20} more{more}")

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.cli.options import format_option
 from kgkit.cli.progress import ProgressBar, Spinner
 from kgkit.errors import ValidationFailed
 from kgkit.quality.evaluate import evaluate
 from kgkit.quality.validate import RENDERERS, engine_for, get_renderer, validate
+from kgkit.rdf.contexts import allow_remote_contexts
 from kgkit.rdf.files import atomic_write
 
 FormatOpt = Annotated[str, format_option(f"Report format: {', '.join(RENDERERS)}.", choices=lambda: RENDERERS)]
@@ -39,6 +40,7 @@ def validate_command(
         str, typer.Option("--engine", help="SHACL engine: auto (turbo if installed), pyshacl, turbo.")
     ] = "auto",
     store: options.Store = "auto",
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -54,14 +56,14 @@ def validate_command(
         kgkit validate -i kg.ttl --format json -o report.json
     """
     renderer = get_renderer(format)  # an unknown format is an input error, raised before any work
-    with Spinner("Validating", enabled=not quiet):
+    with Spinner("Validating", enabled=not quiet), allow_remote_contexts(allow_remote_context):
         report = validate(input, shapes=shapes, engine=engine, store=store)
     if verbose:
         typer.echo(f"kgkit: validated {input} with the {engine_for(engine)} engine", err=True)
     text = renderer.render(report)
     if output is None:
         if not quiet or not report.passes:
-            typer.echo(text)
+            typer.echo(terminal.for_people(text) if format == "text" else terminal.to_stdout(text))
     else:
         with atomic_write(output) as fh:
             fh.write(text if text.endswith("\n") else text + "\n")
@@ -105,7 +107,7 @@ def eval_command(
                 gold, paths or [], progress=lambda done, total: bar.update(done, total, _stage(done, total))
             )
     if not quiet:
-        typer.echo(report.render())
+        typer.echo(terminal.for_people(report.render()))
     below = report.shortfalls(min_precision, min_recall)
     if below:
         raise ValidationFailed(f"below the bar (--min-precision {min_precision:g}, --min-recall {min_recall:g}): "

@@ -1,6 +1,6 @@
 """The options every command shares, defined once, so they have the same names and help everywhere:
 ``-i/--input`` (with ``--input-format``, and ``-`` for standard input), ``-o/--output``, ``-f/--format``,
-``--store``, ``-e/--endpoint``, ``--timeout``, ``-q/--quiet`` and ``-v/--verbose``."""
+``--store``, ``-e/--endpoint``, ``--timeout``, ``-q/--quiet``, ``-v/--verbose`` and ``--allow-remote-context``."""
 
 from __future__ import annotations
 
@@ -35,6 +35,22 @@ Store = Annotated[
 Endpoint = Annotated[
     str | None,
     typer.Option("-e", "--endpoint", help="Ask this SPARQL endpoint URL instead of a local graph.", show_default=False),
+]
+
+
+AllowRemoteContext = Annotated[
+    bool,
+    typer.Option(
+        "--allow-remote-context",
+        help="Fetch the remote @context a JSON-LD input refers to (from public addresses only; refused by default).",
+    ),
+]
+AllowService = Annotated[
+    bool,
+    typer.Option(
+        "--allow-service",
+        help="Let a local query's SERVICE, LOAD and FROM <url> send requests to other servers (refused by default).",
+    ),
 ]
 
 

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.cli.options import format_option
 from kgkit.cli.progress import ProgressBar, Spinner
 from kgkit.present.serve import DEFAULT_PORT, SparqlServer, serve
+from kgkit.rdf.contexts import allow_remote_contexts
 from kgkit.rdf.export import FRAMES, export
 from kgkit.rdf.formats import FORMATS, format_for_path
 from kgkit.stores.http import ENV_PASSWORD, ENV_TOKEN, ENV_USER, Credentials
@@ -39,6 +40,7 @@ def export_command(
     format: FormatOpt = None,
     output: options.Output = None,
     frame: FrameOpt = None,
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -56,12 +58,14 @@ def export_command(
     """
     if format is None:
         format = "jsonld" if frame else format_for_path(output).name if output is not None else "turtle"
-    with Spinner(f"Exporting to {output}", enabled=output is not None and not quiet):  # never over stdout's data
+    with Spinner(f"Exporting to {output}", enabled=output is not None and not quiet), allow_remote_contexts(
+        allow_remote_context
+    ):  # (the spinner never over stdout's data)
         result = export(input, format=format, output=output, frame=frame)
     if output is None:
-        sys.stdout.write(str(result))
+        sys.stdout.write(terminal.to_stdout(str(result)))
     elif not quiet:
-        typer.echo(f"kgkit: wrote {result}", err=True)
+        typer.echo(f"kgkit: wrote {terminal.message(str(result))}", err=True)
     if verbose and output is not None:
         typer.echo(f"kgkit: {Path(result).stat().st_size} bytes of {format}", err=True)
 
@@ -151,6 +155,7 @@ def load_command(
     token: TokenOpt = None,
     timeout: TimeoutOpt = 60.0,
     retries: RetriesOpt = 2,
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -171,7 +176,7 @@ def load_command(
         kgkit load -e http://localhost:3030/kg/sparql --update-url http://localhost:3030/kg/update --gsp-url http://localhost:3030/kg/data
     """
     credentials = Credentials(user, password, token) if (user or token) else None
-    with ProgressBar("Loading", "triples", enabled=not quiet) as bar:
+    with ProgressBar("Loading", "triples", enabled=not quiet) as bar, allow_remote_contexts(allow_remote_context):
         report = load(
             endpoint,
             input,
@@ -211,6 +216,18 @@ def serve_command(
     allow_update: Annotated[
         bool, typer.Option("--allow-update", help="Accept SPARQL updates (in memory only; not written back).")
     ] = False,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors",
+            help="Let web pages of this origin (https://app.example, or *) read the answers (repeatable; "
+            "none by default).",
+        ),
+    ] = None,
+    query_timeout: Annotated[
+        float, typer.Option("--query-timeout", min=0.1, help="Seconds a query may run (503 after).")
+    ] = 30.0,
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log each request on stderr.")] = False,
 ) -> None:
@@ -238,7 +255,9 @@ def serve_command(
             typer.echo(f"kgkit: warning: listening on {host}: other machines can reach this endpoint", err=True)
 
     try:
-        serve(input, host=host, port=port, allow_update=allow_update, verbose=verbose, ready=ready)
+        with allow_remote_contexts(allow_remote_context):
+            serve(input, host=host, port=port, allow_update=allow_update, verbose=verbose, ready=ready,
+                  cors=tuple(cors or ()), query_timeout=query_timeout)
     except KeyboardInterrupt:
         typer.echo("kgkit: stopped", err=True)
 

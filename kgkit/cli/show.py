@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from kgkit.cli import options
+from kgkit.cli import options, terminal
 from kgkit.present.report import docs
 from kgkit.present.viz import OUTPUTS, viz
+from kgkit.rdf.contexts import allow_remote_contexts
 from kgkit.rdf.terms import slug
 
 
@@ -31,6 +32,7 @@ def viz_command(
     ontology: Annotated[bool, typer.Option("--ontology", help="Draw the ontology as a class diagram.")] = False,
     input: options.Input = Path("build"),
     input_format: options.InputFormat = None,
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -46,9 +48,10 @@ def viz_command(
     """
     if output is None:
         output = Path("build") / (("ontology" if ontology else slug(entity) if entity else "kg") + ".svg")
-    written = viz(entity, source=input, output=output, topic=topic, ontology=ontology)
+    with allow_remote_contexts(allow_remote_context):
+        written = viz(entity, source=input, output=output, topic=topic, ontology=ontology)
     if not quiet:
-        typer.echo(f"kgkit: wrote {written}", err=True)
+        typer.echo(f"kgkit: wrote {terminal.message(str(written))}", err=True)
     if verbose:
         typer.echo(f"kgkit: {written.stat().st_size} bytes", err=True)
 
@@ -60,6 +63,7 @@ def docs_command(
     ),
     input: options.Input = Path("build"),
     input_format: options.InputFormat = None,
+    allow_remote_context: options.AllowRemoteContext = False,
     quiet: options.Quiet = False,
     verbose: options.Verbose = False,
 ) -> None:
@@ -69,7 +73,8 @@ def docs_command(
 
         kgkit docs -o site    (then open site/index.html in a browser)
     """
-    index = docs(output, source=input)
+    with allow_remote_contexts(allow_remote_context):
+        index = docs(output, source=input)
     if not quiet:
         typer.echo(
             f"kgkit: wrote {index} (open it in a browser; the ontology is documented in ontology.html)", err=True

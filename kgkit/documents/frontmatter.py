@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,43 @@ def _load_yaml(block: str) -> Any:
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 
+#: How many values front matter may hold once its YAML aliases are expanded (an "alias bomb" of a few
+#: lines holds billions; no real front matter holds more than a few hundred)
+MAX_VALUES = 10_000
+
+
+def expanded_size(value: Any, limit: int = MAX_VALUES) -> int:
+    """How many values ``value`` holds with every shared (aliased) part counted each time it appears,
+    counted in linear time and stopping past ``limit``; ValueError if it contains itself.
+
+    >>> shared = ["x"] * 10
+    >>> expanded_size({"a": [shared, shared]})
+    24
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ValueError("refers to itself")
+        active.add(key)
+        total = 1
+        for child in node.values() if isinstance(node, dict) else node:
+            total += size(child)
+            if total > limit:
+                break
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(value)
+
+
 def parse_front_matter(fence: str, block: str, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     try:
         meta = tomllib.loads(block) if fence == "+++" else _load_yaml(block)
@@ -75,6 +113,18 @@ def parse_front_matter(fence: str, block: str, path: Path) -> tuple[dict[str, An
         raise DocumentError("broken front matter: nested too deeply", path=path, line=2) from None
     except (ValueError, TypeError, OverflowError) as err:
         raise DocumentError(f"broken front matter: {err}", path=path, line=2) from None
+    try:
+        if expanded_size(meta) > MAX_VALUES:
+            raise DocumentError(
+                f"front matter holds more than {MAX_VALUES} values once its aliases are expanded (an alias bomb?)",
+                path=path,
+                line=2,
+            )
+    except ValueError:
+        raise DocumentError("broken front matter: a value refers to itself (a YAML alias loop)", path=path,
+                            line=2) from None
+    except RecursionError:
+        raise DocumentError("broken front matter: nested too deeply", path=path, line=2) from None
     return _front_matter_lines(meta, block, path)
 
 
@@ -135,11 +185,16 @@ def _author_name(item: Any) -> str | None:
 
 def _kind(value: Any) -> str:
     kinds = {list: "a list", dict: "a mapping", bool: "true/false", int: "a number", float: "a number"}
-    return kinds.get(type(value), f"{_show(value)}")
+    return kinds.get(type(value)) or _show(value)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A short repr of ``value``, made in bounded time whatever it holds."""
+    text = _SHORT.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -16,6 +16,7 @@ its links (text span and URL), the heading it sits under, and the list item it i
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -120,7 +121,10 @@ def parse_blocks(doc: Document) -> list[Block]:
 
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
-_LINK = re.compile(r"\[(?P<text>[^\[\]\n]*(?:\[[^\]\n]*\][^\[\]\n]*)*)\]\((?P<url><[^>\n]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(
+    r"\[(?P<text>[^\[\]\n]*(?:\[[^\]\n]*\][^\[\]\n]*)*)\]"
+    r"\((?P<url><[^>\n]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\)"
+)
 _HREF_LINK = re.compile(r"<a\b[^>]*?\bhref=[\"'](?P<url>[^\"']*)[\"'][^>]*>(?P<text>.*?)</a>", re.S | re.I)
 
 
@@ -169,7 +173,7 @@ def _cells(text: str, a: int, b: int) -> list[Span]:
     bounds = [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
     edges = [-1, *bounds, len(line)]
     cells = []
-    for left, right in zip(edges, edges[1:], strict=False):
+    for left, right in itertools.pairwise(edges):
         if (left == -1 and not line[:right].strip()) or (right == len(line) and not line[left + 1 :].strip()):
             continue  # the empty space before a leading pipe or after a trailing one
         cells.append(_trim(text, a + left + 1, a + right))

@@ -11,6 +11,7 @@ text, then keeps whole-word matches whose letter case fits the name (see :meth:`
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import hashlib
@@ -132,11 +133,17 @@ class Gazetteer:
                     candidates.append(Match(a, b, seen, entry))
                     break
         candidates.sort(key=lambda m: (-(m.end - m.start), m.start))
+        # longest first, each kept unless it overlaps one kept before: the kept ones never overlap, so
+        # (sorted by start) only the neighbours of where a candidate would go can overlap it
+        starts: list[int] = []
         taken: list[Match] = []
         for m in candidates:
-            if all(m.end <= t.start or m.start >= t.end for t in taken):
-                taken.append(m)
-        return sorted(taken, key=lambda m: m.start)
+            i = bisect.bisect_left(starts, m.start)
+            if (i > 0 and taken[i - 1].end > m.start) or (i < len(taken) and taken[i].start < m.end):
+                continue
+            starts.insert(i, m.start)
+            taken.insert(i, m)
+        return taken
 
     def _case_ok(self, surface: str, seen: str, entry: Entry, hay: str, pos: int) -> bool:
         ambiguous = entry.ambiguous or surface in self.ambiguous

@@ -160,7 +160,10 @@ KIND_PREFIX = re.compile(
 )
 
 
-PERSON_NAME = r"[A-Z][a-zà-ÿ'’-]+(?:[ \t\u00a0](?:(?:van|von|de|da|del|der|di|le|la|bin|ibn)[ \t\u00a0])?[A-Z][a-zà-ÿ'’-]+){1,3}"
+PERSON_NAME = (
+    r"[A-Z][a-zà-ÿ'’-]+"
+    r"(?:[ \t\u00a0](?:(?:van|von|de|da|del|der|di|le|la|bin|ibn)[ \t\u00a0])?[A-Z][a-zà-ÿ'’-]+){1,3}"
+)
 
 
 ORG_NAME = (  # capitalized words, with "for"/"of"/"&" inside ("KCP for Platforms") and "metal-stack Cloud"

@@ -6,7 +6,7 @@
 >>> Pipeline(["relations"])
 Traceback (most recent call last):
 ...
-kgkit.errors.InputError: pipeline: relations needs conference, main_event, sentences, sessions, which no component before it provides
+kgkit.errors.InputError: pipeline: relations needs conference, main_event, sentences, sessions, which no ...
 
 A pipeline checks when it is made that every component's requirements are met by the components
 before it, and loads every resource once (the gazetteer, curated entities, topic scheme and curation

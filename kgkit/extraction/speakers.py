@@ -159,7 +159,8 @@ def _list_end(text: str) -> int:
 
 def _bound_org(piece: str, at: int, judge: Judge) -> tuple[list[tuple[str, Span]], str, Span] | None:
     """``A & B @ Org``, ``A (Org)``, ``A from Org``: the people and their organization, or None."""
-    m = re.fullmatch(r"(?P<names>.+?)\s*(?:@|\bfrom\b|\bof\b|\bat\b|\bde\b|\bvon\b|\bbei\b|–|—|\s-\s)\s*,?\s*(?P<org>[^@()&]+?)\s*"
+    m = re.fullmatch(r"(?P<names>.+?)\s*(?:@|\bfrom\b|\bof\b|\bat\b|\bde\b|\bvon\b|\bbei\b|–|—|\s-\s)"
+                     r"\s*,?\s*(?P<org>[^@()&]+?)\s*"
                      r"|(?P<names2>.+?)\s*\((?P<org2>[^()]+)\)\s*", piece)
     if not m:
         return None

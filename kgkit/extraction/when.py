@@ -41,7 +41,9 @@ _GENERIC = {"PT": "America/Los_Angeles", "ET": "America/New_York", "CT": "Americ
 MONTHS = {
     # English, German, French, Spanish, Portuguese, Italian, Dutch (full names and usual abbreviations)
     **dict.fromkeys(["january", "jan", "januar", "janvier", "enero", "janeiro", "gennaio", "januari", "jänner"], 1),
-    **dict.fromkeys(["february", "feb", "februar", "février", "fevrier", "febrero", "fevereiro", "febbraio", "februari"], 2),
+    **dict.fromkeys(
+        ["february", "feb", "februar", "février", "fevrier", "febrero", "fevereiro", "febbraio", "februari"], 2
+    ),
     **dict.fromkeys(["march", "mar", "märz", "maerz", "mars", "marzo", "março", "marco", "maart"], 3),
     **dict.fromkeys(["april", "apr", "avril", "abril", "aprile"], 4),
     **dict.fromkeys(["may", "mai", "mayo", "maio", "maggio", "mei"], 5),
@@ -51,12 +53,16 @@ MONTHS = {
     **dict.fromkeys(["september", "sep", "sept", "septembre", "septiembre", "setembro", "settembre"], 9),
     **dict.fromkeys(["october", "oct", "oktober", "octobre", "octubre", "outubro", "ottobre", "okt"], 10),
     **dict.fromkeys(["november", "nov", "novembre", "noviembre", "novembro"], 11),
-    **dict.fromkeys(["december", "dec", "dezember", "décembre", "decembre", "diciembre", "dezembro", "dicembre", "dez"], 12),
+    **dict.fromkeys(
+        ["december", "dec", "dezember", "décembre", "decembre", "diciembre", "dezembro", "dicembre", "dez"], 12
+    ),
 }
 WEEKDAYS = {
     **dict.fromkeys(["monday", "mon", "montag", "lundi", "lunes", "segunda", "segunda-feira", "lunedì"], 0),
     **dict.fromkeys(["tuesday", "tue", "tues", "dienstag", "mardi", "martes", "terça", "terça-feira", "martedì"], 1),
-    **dict.fromkeys(["wednesday", "wed", "mittwoch", "mercredi", "miércoles", "quarta", "quarta-feira", "mercoledì"], 2),
+    **dict.fromkeys(
+        ["wednesday", "wed", "mittwoch", "mercredi", "miércoles", "quarta", "quarta-feira", "mercoledì"], 2
+    ),
     **dict.fromkeys(["thursday", "thu", "thur", "thurs", "donnerstag", "jeudi", "jueves", "quinta", "quinta-feira",
                      "giovedì"], 3),
     **dict.fromkeys(["friday", "fri", "freitag", "vendredi", "viernes", "sexta", "sexta-feira", "venerdì"], 4),
@@ -68,7 +74,9 @@ _WEEKDAY = "|".join(sorted((re.escape(w) for w in WEEKDAYS), key=len, reverse=Tr
 _ORD = r"(?:st|nd|rd|th|er|e|º|ª)?"
 _DATES = [
     re.compile(r"\b(?P<y>20\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"),
-    re.compile(rf"\b(?P<d>[0-3]?\d){_ORD}\.?\s+(?:of\s+|de\s+)?(?P<mn>{_MONTH})\.?(?:\s+(?:de\s+)?(?P<y>20\d\d))?\b", re.I),
+    re.compile(
+        rf"\b(?P<d>[0-3]?\d){_ORD}\.?\s+(?:of\s+|de\s+)?(?P<mn>{_MONTH})\.?(?:\s+(?:de\s+)?(?P<y>20\d\d))?\b", re.I
+    ),
     re.compile(rf"\b(?P<mn>{_MONTH})\.?\s+(?P<d>[0-3]?\d){_ORD}\b(?!:)(?:,?\s+(?P<y>20\d\d))?", re.I),
     re.compile(r"(?P<y>20\d\d)\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>[0-3]?\d)\s*日"),
     re.compile(r"(?<!\d)(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>[0-3]?\d)\s*日"),
@@ -112,7 +120,8 @@ def find_times(text: str) -> list[tuple[str, str, str | None, int, int]]:
         if any(x <= m.start() < y for x, y in taken):
             continue
         raw = m.group("a")
-        ap = m.group("ap") or (re.search(_AMPM, raw, re.I).group() if re.search(_AMPM, raw, re.I) else None)
+        meridiem = re.search(_AMPM, raw, re.I)
+        ap = m.group("ap") or (meridiem.group() if meridiem else None)
         raw = re.sub(_AMPM, "", raw, flags=re.I).strip()
         start = _h24(raw, ap)
         if start is not None:

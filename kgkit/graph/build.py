@@ -16,6 +16,8 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 from rdflib import RDF
@@ -291,7 +294,9 @@ class Setup:
 
 
 @lru_cache(maxsize=4)
-def _pipeline(spec: str | None, curation_file: Path | None, stamp: tuple[int, int] | None, cache: Path | None) -> Pipeline:
+def _pipeline(
+    spec: str | None, curation_file: Path | None, stamp: tuple[int, int] | None, cache: Path | None
+) -> Pipeline:
     return Pipeline.from_spec(spec, curation=curation_file, cache_dir=cache)
 
 
@@ -374,9 +379,59 @@ def _tell(progress: Callable[[int, int], None] | None, i: int, total: int, outco
     return outcome
 
 
+#: A document that takes longer than this, plus SECONDS_PER_MB for each megabyte of it, to read and
+#: extract is skipped: time linear in its size, whatever patterns the text was made to trip up
+SECONDS_PER_DOCUMENT = 10.0
+SECONDS_PER_MB = 10.0
+
+
+class _TooSlow(BaseException):
+    """Raised by the timer in the middle of reading or extracting (a BaseException, so that no
+    ``except Exception`` on the way takes it for an error of its own)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """_TooSlow once ``seconds`` have passed in the block (SIGALRM: in a process's main thread only;
+    elsewhere the block simply runs). Python's regular expressions stop for it too."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _TooSlow()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _extract_one(args: tuple[Task, Path, Setup]) -> DocOutcome:
-    """Read, extract and curate one document; write its graph's sorted lines to the cache."""
+    """Read, extract and curate one document within its time limit; write its graph's sorted lines to
+    the cache."""
     task, cache, setup = args
+    try:
+        size = task.path.stat().st_size
+    except OSError:
+        size = 0
+    limit = SECONDS_PER_DOCUMENT + SECONDS_PER_MB * size / 2**20
+    setup.pipeline(cache)  # (once per process, and not on the document's time)
+    try:
+        with _time_limit(limit):
+            return _extract_in_time(task, cache, setup)
+    except _TooSlow:
+        outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
+        outcome.error = DocumentError(
+            f"took more than {limit:.0f} s to read and extract (the limit for a document of its size)", path=task.path
+        )
+        return outcome
+
+
+def _extract_in_time(task: Task, cache: Path, setup: Setup) -> DocOutcome:
     min_confidence = setup.min_confidence
     outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
     try:

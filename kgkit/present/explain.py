@@ -18,6 +18,7 @@ from rdflib.term import Identifier, Node
 from kgkit.errors import InputError
 from kgkit.graph.evidence import evidence_query
 from kgkit.graph.labels import LABEL_PROPS, NAME_PROPS, display_name
+from kgkit.rdf.files import printable
 from kgkit.rdf.terms import KG, SCHEMA
 from kgkit.stores import Source, open_store
 
@@ -39,11 +40,15 @@ class ExplainedFact:
     end: int
 
     def render(self) -> str:
+        """Two lines for people: the fact and where it was read, then the quote (control characters and
+        line breaks of names, file names and quotes escaped: they are shown on a terminal)."""
         quote = " ".join(self.quote.split())
         if len(quote) > 240:
             quote = quote[:237] + "..."
+        subject, obj, document, quote = (printable(t, one_line=True) for t in (self.subject, self.object,
+                                                                              self.document, quote))
         return (
-            f"{self.subject} {self.predicate} {self.object}  [{self.document}:{self.start}-{self.end}, "
+            f"{subject} {self.predicate} {obj}  [{document}:{self.start}-{self.end}, "
             f"{self.method}, {self.confidence:g}]\n    “{quote}”"
         )
 

@@ -36,15 +36,21 @@ from kgkit.graph.evidence import EvidenceRecord, evidence_of
 from kgkit.graph.labels import label
 from kgkit.present.explain import predicate_label
 from kgkit.present.viz import CLASS_STYLES, ONTOLOGY_FILE, load_graph, ontology_picture, svg
-from kgkit.rdf.files import atomic_write
+from kgkit.rdf.files import atomic_write, printable
 from kgkit.rdf.terms import KG, KIND_PATHS, PREFIXES, SCHEMA
 
 Fact = tuple[URIRef, URIRef, Node]  # subject, predicate, object
 
 
 def esc(value: object) -> str:
-    """Text made safe for HTML content and double-quoted attributes."""
-    return html.escape(str(value), quote=True)
+    """Text made safe for HTML content and double-quoted attributes (control and bidirectional-override
+    characters shown as ``\\uXXXX``: documents are arbitrary input)."""
+    return html.escape(printable(str(value)), quote=True)
+
+
+#: No script runs in these pages, nothing is loaded from elsewhere, no form posts anywhere: whatever a
+#: document's text managed to put in a page (it cannot: everything is escaped) would stay inert.
+CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
 
 
 @dataclass(frozen=True)
@@ -536,6 +542,7 @@ def docs(output_dir: str | Path, *, source: str | Path | Dataset | Graph = "buil
 def _page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<title>{esc(title)}</title>\n<link rel="icon" href="data:,">\n<link rel="stylesheet" href="style.css">\n'
         '</head>\n<body>\n<nav><a href="index.html">Report</a> · <a href="ontology.html">Ontology</a></nav>\n'

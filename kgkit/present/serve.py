@@ -9,6 +9,13 @@ CONSTRUCT and DESCRIBE. Read-only unless ``allow_update``: updates get 403. Boun
 default; on a loopback address it refuses requests naming another host (DNS rebinding) and, with
 updates allowed, updates from web pages of other origins.
 
+Hostile clients are bounded: ``SERVICE`` and ``LOAD`` are never run (the server would send requests
+for whoever asks: server-side request forgery); a query's text, the time it runs
+(``query_timeout``), the size of its answer (``max_result_bytes``), the queries running at once
+(``max_queries``) and the connections open at once (``max_connections``) are limited; a client that
+sends nothing for ``idle_timeout`` seconds is disconnected, and a slow one holds only its own thread.
+Browsers of other origins may read answers only from the origins ``cors`` names.
+
 >>> with SparqlServer("build", port=0) as server:  # doctest: +SKIP
 ...     server.start()
 ...     kgkit.query("orgs-on-sustainability", endpoint=server.url)
@@ -19,8 +26,11 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import io
 import ipaddress
 import logging
+import re
+import sys
 import threading
 import time
 import urllib.parse
@@ -32,15 +42,22 @@ from typing import Any
 from rdflib import Dataset, Graph
 
 from kgkit.errors import InputError, QueryError
+from kgkit.rdf.ntriples import IRI
 from kgkit.rdf.terms import PREFIXES
-from kgkit.sparql.text import DECLARED
+from kgkit.sparql.text import DECLARED, refuse_fetching
 from kgkit.stores.oxigraph import OxigraphStore
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 7070
 PATH = "/sparql"
-MAX_BODY = 64 * 1024 * 1024
+MAX_BODY = 64 * 1024 * 1024  # an update, with --allow-update
+MAX_QUERY = 1024 * 1024  # a query
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+QUERY_TIMEOUT = 30.0
+IDLE_TIMEOUT = 30.0
+MAX_QUERIES = 8
+MAX_CONNECTIONS = 256
 _TURTLE_PREFIXES = {p: ns for p, ns in PREFIXES.items() if p != "kgid"}
 
 
@@ -135,6 +152,12 @@ class SparqlServer:
         port: int = DEFAULT_PORT,
         allow_update: bool = False,
         verbose: bool = False,
+        cors: tuple[str, ...] = (),
+        query_timeout: float = QUERY_TIMEOUT,
+        max_result_bytes: int = MAX_RESULT_BYTES,
+        idle_timeout: float = IDLE_TIMEOUT,
+        max_queries: int = MAX_QUERIES,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         _oxigraph()
         # the union of the graphs as a set of triples, as local `kgkit query` answers; a copy that
@@ -146,6 +169,13 @@ class SparqlServer:
         self.triples = len(self.store.union)
         self.allow_update = allow_update
         self.verbose = verbose
+        self.cors = tuple(cors)
+        self.query_timeout = query_timeout
+        self.max_result_bytes = max_result_bytes
+        self.idle_timeout = idle_timeout
+        self.max_body = MAX_BODY if allow_update else MAX_QUERY
+        self._queries = threading.BoundedSemaphore(max(1, max_queries))
+        self._connections = threading.BoundedSemaphore(max(1, max_connections))
         try:
             self.httpd = _HTTPServer((host, port), _Handler)
         except OSError as err:
@@ -187,8 +217,35 @@ class SparqlServer:
     # -- answering --
 
     def answer(self, request: _Request) -> tuple[int, str, bytes]:
-        """(status, media type, body) for one SPARQL Protocol request."""
+        """(status, media type, body) for one SPARQL Protocol request: run in a thread of its own, one
+        of at most ``max_queries``, for at most ``query_timeout`` seconds (a query Oxigraph cannot stop
+        runs on, holding its place, until it ends)."""
+        if not self._queries.acquire(timeout=min(5.0, self.query_timeout)):
+            return 503, "text/plain", b"Service Unavailable: too many queries running; try again later\n"
+        box: dict[str, tuple[int, str, bytes]] = {}
+        deadline = time.monotonic() + self.query_timeout
+
+        def run() -> None:
+            try:
+                box["answer"] = self._answer(request, deadline)
+            except Exception as err:  # a bug, or the engine failing: the client hears of it, in one line
+                box["answer"] = 500, "text/plain", f"query failed: {type(err).__name__}: {err}\n".encode()
+            finally:
+                self._queries.release()
+
+        worker = threading.Thread(target=run, name="kgkit-query", daemon=True)
+        worker.start()
+        worker.join(self.query_timeout)
+        if "answer" not in box:
+            return 503, "text/plain", f"Service Unavailable: the query ran over {self.query_timeout:g} s\n".encode()
+        return box["answer"]
+
+    def _answer(self, request: _Request, deadline: float) -> tuple[int, str, bytes]:
         ox = _oxigraph()
+        try:
+            refuse_fetching(request.update or request.query or "", hint=False)
+        except QueryError as err:
+            return 400, "text/plain", f"{err.message}\n".encode()
         if request.update is not None:
             if not self.allow_update:
                 return 403, "text/plain", b"This endpoint is read-only (start kgkit serve with --allow-update).\n"
@@ -202,10 +259,14 @@ class SparqlServer:
         if request.query is None:
             return 200, "text/plain; charset=utf-8", _help(self).encode()
         options: dict[str, Any] = {"prefixes": PREFIXES}
-        if request.default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
-        if request.named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+        for key, graphs in (("default_graph", request.default_graphs), ("named_graphs", request.named_graphs)):
+            bad = next((g for g in graphs if not IRI.fullmatch(g)), None)
+            if bad is not None:
+                parameter = key.replace("_graphs", "-graph-uri").replace("_graph", "-graph-uri")
+                message = f"Bad Request: {parameter} must be an absolute IRI, not {bad[:100]!r}\n"
+                return 400, "text/plain", message.encode()
+            if graphs:
+                options[key] = [ox.NamedNode(g) for g in graphs]
         try:
             result = self.store.native_query(request.query, **options)
         except QueryError as err:
@@ -217,16 +278,47 @@ class SparqlServer:
         if fmt is None:
             offered = ", ".join(f.media_type for f in (_GRAPHS if is_graph else _RESULTS))
             return 406, "text/plain", f"Not Acceptable: this result can be sent as {offered}\n".encode()
-        if is_graph:
-            rdf_format = ox.RdfFormat.from_media_type("application/n-triples" if fmt.name == "nt" else fmt.media_type)
-            # (not kgid:, whose local names would need their slashes escaped)
-            kgkit_prefixes = {"prefixes": _TURTLE_PREFIXES} if fmt.name in ("turtle", "trig") else {}
-            body = ox.serialize(list(result), format=rdf_format, **kgkit_prefixes) or b""
-        else:
-            results_format = getattr(ox.QueryResultsFormat, fmt.name.upper())
-            body = result.serialize(format=results_format) or b""
+        out = _Bounded(self.max_result_bytes, deadline)
+        try:
+            if is_graph:
+                media = "application/n-triples" if fmt.name == "nt" else fmt.media_type
+                # (not kgid:, whose local names would need their slashes escaped)
+                kgkit_prefixes = {"prefixes": _TURTLE_PREFIXES} if fmt.name in ("turtle", "trig") else {}
+                ox.serialize(result, out, ox.RdfFormat.from_media_type(media), **kgkit_prefixes)
+            else:
+                result.serialize(out, getattr(ox.QueryResultsFormat, fmt.name.upper()))
+        except Exception:  # the writer's refusal comes back through Oxigraph, as it likes
+            if out.refused is None:
+                raise
+        if out.refused is not None:
+            return out.refused
         charset = "; charset=utf-8" if fmt.media_type.startswith("text/") else ""
-        return 200, fmt.media_type + charset, body
+        return 200, fmt.media_type + charset, out.getvalue()
+
+
+class _Refused(Exception):
+    pass
+
+
+class _Bounded(io.BytesIO):
+    """Where an answer is written: refused once it grows past ``limit`` bytes or the ``deadline``
+    passes (Oxigraph evaluates most queries as the answer is written, so this stops them too)."""
+
+    def __init__(self, limit: int, deadline: float) -> None:
+        super().__init__()
+        self.limit, self.deadline = limit, deadline
+        self.refused: tuple[int, str, bytes] | None = None
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.limit:
+            self.refused = 500, "text/plain", (
+                f"the answer is larger than {self.limit / 2**20:g} MB: refused (add a LIMIT)\n".encode()
+            )
+            raise _Refused()
+        if time.monotonic() > self.deadline:
+            self.refused = 503, "text/plain", b"Service Unavailable: the query ran over its time\n"
+            raise _Refused()
+        return super().write(data)
 
 
 @dataclass
@@ -241,13 +333,36 @@ class _Request:
 
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # the listen backlog (5 by default: a burst of clients waits seconds)
     app: SparqlServer
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread per connection, as many as ``max_connections``: one more is closed at once."""
+        if not self.app._connections.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.app._connections.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line, never a traceback (a client that went away, or a bug)."""
+        err = sys.exc_info()[1]
+        log.warning("request from %s failed: %s: %s", client_address[0], type(err).__name__, err)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _HTTPServer
     server_version = "kgkit"
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.app.idle_timeout)  # a client silent this long is dropped
 
     def do_GET(self) -> None:
         self._handle(body=None)
@@ -260,8 +375,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if length is None or not length.isdigit():
             self._send(411, "text/plain", b"Content-Length required\n")
             return
-        if int(length) > MAX_BODY:
-            self._send(413, "text/plain", b"request too large\n")
+        if int(length) > self.server.app.max_body:
+            limit = self.server.app.max_body // 1024
+            self._send(413, "text/plain", f"request too large (the limit is {limit} KB)\n".encode())
             self.close_connection = True
             return
         self._handle(body=self.rfile.read(int(length)))
@@ -274,12 +390,31 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_OPTIONS(self) -> None:
         self.send_response(204)
         self.send_header("Allow", "GET, HEAD, POST, OPTIONS")
+        if self._cors_origin() is not None and self.headers.get("Access-Control-Request-Method"):
+            self.send_header("Access-Control-Allow-Methods", "GET, POST")
+            self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
+            self.send_header("Access-Control-Max-Age", "600")
+        self._cors_headers()
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def _cors_origin(self) -> str | None:
+        """The origin to let read the answer (CORS), when the server was asked to (``cors``)."""
+        origin = self.headers.get("Origin")
+        allowed = self.server.app.cors
+        if origin is None or not allowed:
+            return None
+        return origin if origin in allowed else "*" if "*" in allowed else None
+
+    def _cors_headers(self) -> None:
+        origin = self._cors_origin()
+        if origin is not None:
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Vary", "Origin")
+
     def _refuse_body(self, status: int, message: bytes) -> None:
         length = self.headers.get("Content-Length")
-        if length and length.isdigit() and int(length) <= MAX_BODY:
+        if length and length.isdigit() and int(length) <= self.server.app.max_body:
             self.rfile.read(int(length))
         else:
             self.close_connection = True
@@ -294,6 +429,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if app.loopback and not self._host_ok():
             self._send(403, "text/plain", b"Forbidden: unexpected Host header\n", head)
+            return
+        if len(url.query) > MAX_QUERY:
+            self._send(414, "text/plain", b"URI Too Long\n", head)
             return
         try:
             request = self._parse(url.query, body)
@@ -340,9 +478,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         )
 
     def _host_ok(self) -> bool:
-        host = (self.headers.get("Host") or "").strip().lower()
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return name in ("127.0.0.1", "localhost", "[::1]", "::1") or name.startswith("127.")
+        """Does the Host header name this machine: ``localhost`` or a loopback address, with any port?
+        (A page of another site that got its name to resolve to 127.0.0.1 sends that name.)"""
+        return _loopback_host(self.headers.get("Host") or "")
 
     def _origin_ok(self) -> bool:
         origin = self.headers.get("Origin")
@@ -353,6 +491,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _send(self, status: int, media: str, body: bytes, head: bool = False) -> None:
         self.send_response(status)
+        self._cors_headers()
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
         if status == 403 and b"read-only" in body:
@@ -363,6 +502,30 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # the requests are logged by _handle
         pass
+
+
+def _loopback_host(header: str) -> bool:
+    """Is a Host header ``localhost`` or a loopback address (a port may follow)?
+
+    >>> [_loopback_host(h) for h in ("127.0.0.1:7070", "localhost", "[::1]:80", "127.1.2.3",
+    ...                              "127.evil.example", "localhost.evil.example", "", "[::1]x")]
+    [True, True, True, True, False, False, False, False]
+    """
+    host = header.strip().lower()
+    if host.startswith("["):
+        name, bracket, rest = host[1:].partition("]")
+        if not bracket or (rest and not re.fullmatch(r":\d{1,5}", rest)):
+            return False
+    else:
+        name, colon, port = host.partition(":")
+        if colon and not re.fullmatch(r"\d{1,5}", port):
+            return False
+    if name in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _is_loopback(host: str) -> bool:
@@ -391,13 +554,14 @@ def serve(
     allow_update: bool = False,
     verbose: bool = False,
     ready: Callable[[SparqlServer], None] | None = None,
+    **limits: Any,
 ) -> None:
     """Serve ``source`` as a SPARQL endpoint until interrupted (Ctrl-C); ``ready`` is called with the
-    server once it listens.
+    server once it listens. ``limits`` are :class:`SparqlServer`'s (``cors``, ``query_timeout``, ...).
 
     >>> serve("build", port=7070)  # doctest: +SKIP
     """
-    server = SparqlServer(source, host=host, port=port, allow_update=allow_update, verbose=verbose)
+    server = SparqlServer(source, host=host, port=port, allow_update=allow_update, verbose=verbose, **limits)
     try:
         if ready:
             ready(server)
@@ -414,13 +578,16 @@ def running(
     port: int = 0,
     allow_update: bool = False,
     verbose: bool = False,
+    **limits: Any,
 ) -> Iterator[SparqlServer]:
     """A SparqlServer serving in the background while the block runs (``port=0``: a free port).
 
     >>> with running("build") as server:  # doctest: +SKIP
     ...     print(kgkit.query("sessions-by-day", endpoint=server.url).rows[0])
     """
-    server = SparqlServer(source, host=host, port=port, allow_update=allow_update, verbose=verbose).start()
+    server = SparqlServer(
+        source, host=host, port=port, allow_update=allow_update, verbose=verbose, **limits
+    ).start()
     try:
         yield server
     finally:

@@ -19,6 +19,8 @@ PosixPath('ontology.png')
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 import subprocess
@@ -35,7 +37,7 @@ from kgkit import resources
 from kgkit.errors import InputError
 from kgkit.graph.labels import label
 from kgkit.present.explain import resolve
-from kgkit.rdf.files import atomic_write
+from kgkit.rdf.files import atomic_write, printable
 from kgkit.rdf.read import as_graph
 from kgkit.rdf.terms import KG, PREFIXES
 
@@ -178,7 +180,7 @@ def _graphviz() -> Any:
 
 def _text(graphviz: Any, text: str, width: int = 28, lines: int = 3) -> Any:
     """A plain-text Graphviz label (never read as an HTML label or escape sequence), wrapped."""
-    wrapped = textwrap.wrap(" ".join(text.split()), width) or [""]
+    wrapped = textwrap.wrap(" ".join(printable(text).split()), width) or [""]
     if len(wrapped) > lines:
         wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1 :]), width, placeholder=" …")]
     return graphviz.nohtml("\\n".join(graphviz.escape(line) for line in wrapped))
@@ -190,7 +192,8 @@ def _heading(title: str, classes: Iterable[URIRef]) -> str:
         f'<td bgcolor="{CLASS_STYLES[c].colour}">{CLASS_STYLES[c].name}</td>' for c in CLASS_STYLES if c in classes
     )
     return (
-        f'<<table border="0" cellspacing="4"><tr><td><font point-size="18">{html.escape(title)}</font></td></tr>'
+        f'<<table border="0" cellspacing="4"><tr><td><font point-size="18">{html.escape(printable(title))}</font>'
+        "</td></tr>"
         f'<tr><td><table border="0" cellspacing="4"><tr>{cells}</tr></table></td></tr></table>>'
     )
 
@@ -213,14 +216,14 @@ def picture(graph: Graph, nodes: set[URIRef], title: str, focus: Iterable[URIRef
         style = CLASS_STYLES[cls] if cls is not None else ClassStyle("Thing", "#ffffff", "box")
         name = label(graph, node)
         attrs = {"id": ids[node], "class": style.name, "shape": style.shape, "fillcolor": style.colour,
-                 "tooltip": gv.escape(f"{style.name}: {name}")}
+                 "tooltip": gv.escape(printable(f"{style.name}: {name}", one_line=True))}
         if node in focus:
             attrs |= {"penwidth": "3", "fontsize": "13"}
         dot.node(ids[node], _text(gv, name), **attrs)
     for s, p, o in edges(graph, nodes):
         # the SVG class names both ends: what the HTML page's script highlights neighbours by
         attrs = {"label": RELATIONS[p], "class": f"{ids[s]} {ids[o]}",
-                 "tooltip": gv.escape(f"{label(graph, s)} {RELATIONS[p]} {label(graph, o)}")}
+                 "tooltip": gv.escape(printable(f"{label(graph, s)} {RELATIONS[p]} {label(graph, o)}", one_line=True))}
         if p in DRAWN_BACKWARDS:  # laid out whole first, the arrow still pointing at the whole
             dot.edge(ids[o], ids[s], dir="back", **attrs)
         else:
@@ -319,8 +322,9 @@ def svg(dot: graphviz.Digraph) -> str:
 
 
 def interactive_page(dot: graphviz.Digraph, title: str) -> str:
-    """A self-contained HTML page showing the picture, with highlighting, search, pan and zoom."""
-    return _PAGE.format(title=html.escape(title), svg=svg(dot), script=_SCRIPT, style=_STYLE)
+    """A self-contained HTML page showing the picture, with highlighting, search, pan and zoom. Its
+    Content-Security-Policy lets only its own script and style run (by their hashes), nothing load."""
+    return _PAGE.format(title=html.escape(printable(title)), svg=svg(dot), script=_SCRIPT, style=_STYLE, csp=PAGE_CSP)
 
 
 @dataclass(frozen=True)
@@ -451,10 +455,20 @@ svg.addEventListener("pointermove", ev => {
 });
 """
 
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+PAGE_CSP = (
+    f"default-src 'none'; script-src {_sha256(_SCRIPT)}; style-src {_sha256(_STYLE)}; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <link rel="icon" href="data:,">

@@ -41,6 +41,7 @@ from kgkit.errors import InputError
 from kgkit.graph.labels import LABEL_PROPS, label_of
 from kgkit.rdf.files import resolve_input
 from kgkit.rdf.formats import RdfFormat, format_for_path
+from kgkit.rdf.guard import OXIGRAPH_LIMIT_MESSAGE, oxigraph_limit
 from kgkit.rdf.oxigraph import ox_format, ox_term, term
 from kgkit.rdf.read import bind_prefixes, load_dataset, union_graph
 from kgkit.rdf.terms import KG, OA
@@ -242,6 +243,10 @@ class FileData:
         except SyntaxError as err:
             line = err.lineno if self.canonical is None else None  # canonical N-Quads lines are not the file's
             raise InputError(f"not valid {self.fmt.name}: {err.msg}", path=self.file, line=line) from None
+        except MemoryError as err:
+            if not oxigraph_limit(err):
+                raise
+            raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=self.file) from None
         except OSError as err:
             raise InputError(f"cannot read: {err.strerror or err}", path=self.file) from None
 

@@ -85,6 +85,8 @@ def _rdflib_writer(data: Graph, fmt: RdfFormat) -> str:
         text = data.serialize(format=fmt.rdflib_name)
     except ValueError as err:  # e.g. RDF/XML has no name for a predicate such as http://example.org/0
         raise InputError(f"cannot write this graph as {fmt.name}: {str(err).splitlines()[0]}") from None
+    except RecursionError:
+        raise InputError(f"cannot write this graph as {fmt.name}: {_TOO_DEEP}") from None
     if fmt.name == "xml" and _NOT_XML.search(text):
         raise InputError(
             "cannot write this graph as xml: a literal holds a control character XML 1.0 cannot "
@@ -93,11 +95,20 @@ def _rdflib_writer(data: Graph, fmt: RdfFormat) -> str:
     return text
 
 
+#: Blank nodes up to which a graph's are relabelled canonically (rdflib's canonicalization takes
+#: seconds for hundreds of them in a chain, hours for thousands)
+MAX_CANONICAL_BNODES = 200
+_TOO_DEEP = "blank nodes nested too deeply for rdflib's writer; use nt or nquads"
+
+
 def _sorted_lines(data: Graph, fmt: RdfFormat) -> str:
-    """N-Triples / N-Quads, one statement a line, sorted; a triple graph's blank nodes are
-    relabelled canonically first so that they too come out the same every time."""
-    if not isinstance(data, Dataset) and any(isinstance(t, BNode) for triple in data for t in triple):
-        data = to_canonical_graph(data)
+    """N-Triples / N-Quads, one statement a line, sorted; a triple graph's blank nodes (up to
+    MAX_CANONICAL_BNODES of them) are relabelled canonically first so that they too come out the
+    same every time."""
+    if not isinstance(data, Dataset):
+        bnodes = {t for triple in data for t in triple if isinstance(t, BNode)}
+        if 0 < len(bnodes) <= MAX_CANONICAL_BNODES:
+            data = to_canonical_graph(data)
     lines = {  # split at "\n" only: str.splitlines() would also split at U+001E, U+2028, ... in a literal
         one_line(line.removesuffix("  .") + " ." if line.endswith("  .") else line)
         for line in data.serialize(format=fmt.rdflib_name).split("\n")
@@ -107,7 +118,10 @@ def _sorted_lines(data: Graph, fmt: RdfFormat) -> str:
 
 
 def _jsonld(data: Graph, fmt: RdfFormat) -> str:
-    return data.serialize(format=fmt.rdflib_name, context=jsonld_context(), indent=2)
+    try:
+        return data.serialize(format=fmt.rdflib_name, context=jsonld_context(), indent=2)
+    except RecursionError:
+        raise InputError(f"cannot write this graph as {fmt.name}: {_TOO_DEEP}") from None
 
 
 WRITERS: dict[str, Writer] = {"nt": _sorted_lines, "nquads": _sorted_lines, "jsonld": _jsonld}

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import IO
 
 from kgkit.errors import InputError, OutputError
+from kgkit.rdf.formats import format_for_path
+from kgkit.rdf.guard import check_file
 
 try:
     import fcntl
@@ -24,7 +26,8 @@ KG_FILE = "kg.nq"  # what `kgkit build` writes into its output directory
 
 
 def resolve_input(path: str | Path) -> Path:
-    """A build directory means its ``kg.nq``; a file is itself. InputError if neither exists."""
+    """A build directory means its ``kg.nq``; a file is itself. InputError if neither exists, and for
+    input made to attack a parser (compressed data, RDF/XML entities: :mod:`kgkit.rdf.guard`)."""
     p = Path(path)
     if p.is_dir():
         p = p / KG_FILE
@@ -33,6 +36,11 @@ def resolve_input(path: str | Path) -> Path:
     elif not p.is_file():
         hint = "; run `kgkit build` first" if p.name in ("build", KG_FILE) or p.parent.name == "build" else ""
         raise InputError(f"no such file or directory{hint}", path=path)
+    try:
+        fmt = format_for_path(p).name
+    except InputError:
+        return p  # the caller says what it makes of the extension
+    check_file(p, fmt)
     return p
 
 
@@ -51,6 +59,26 @@ def one_line(statement: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04X}", statement)
 
 
+# What must not reach a terminal (or a one-line message) raw: C0 and C1 control characters (ESC starts
+# the escape sequences that move the cursor, retitle the window or write files in some terminals; BEL
+# rings), DEL, the bidirectional controls that make text display in another order than it is read
+# ("Trojan Source") and the Unicode line and paragraph separators.
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_NOT_ONE_LINE = re.compile(_NOT_PRINTABLE.pattern[:-1] + "\t\n]")
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    r"""``text`` for a terminal or a web page: control, bidirectional-override and line-separator
+    characters written as ``\uXXXX``; with ``one_line`` tabs and newlines too (a file name holding
+    a newline must not split a one-line message).
+
+    >>> printable("a\x1b[31mred\x07\n"), printable("two\nlines", one_line=True)
+    ('a\\u001B[31mred\\u0007\n', 'two\\u000Alines')
+    """
+    pattern = _NOT_ONE_LINE if one_line else _NOT_PRINTABLE
+    return pattern.sub(lambda m: f"\\u{ord(m[0]):04X}", text) if pattern.search(text) else text
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", *, durable: bool = True) -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place only when complete.
@@ -59,8 +87,27 @@ def atomic_write(path: str | Path, mode: str = "w", *, durable: bool = True) -> 
     removes the temporary file (only SIGKILL or a power cut can leave one behind: a hidden
     ``.NAME.*.tmp`` file, which :func:`remove_stale_temps` clears). OSError becomes OutputError.
     ``durable=False`` skips the fsyncs, for files that can be made again (the build cache).
+
+    A symbolic link is followed: the file it leads to is replaced and the link stays. A target that is
+    no regular file (``/dev/null``, ``/dev/stdout``, a pipe) is written to as it is, as a shell's
+    ``>`` would, never replaced by a file.
     """
     target = Path(path)
+    try:
+        st: os.stat_result | None = os.stat(target)
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError("cannot write: it is a directory", path=target)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            with open(target, mode, encoding=None if "b" in mode else "utf-8") as fh:
+                yield fh
+        except OSError as err:
+            raise OutputError(f"cannot write: {err.strerror or err}", path=target) from None
+        return
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     tmp: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

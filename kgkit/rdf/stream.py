@@ -30,6 +30,7 @@ from typing import IO, Any, cast
 from kgkit.errors import InputError
 from kgkit.rdf.files import one_line
 from kgkit.rdf.formats import NotStreamable, RdfFormat, format_for_path
+from kgkit.rdf.guard import OXIGRAPH_LIMIT_MESSAGE, oxigraph_limit
 from kgkit.rdf.linesort import LineSorter
 from kgkit.rdf.nqscan import fourth_term_at
 from kgkit.rdf.oxigraph import OX_FORMATS, ox_format
@@ -115,6 +116,10 @@ def _collect(file: Path, mode: str, sorter: LineSorter, *, predicates: bool = Fa
             ox.serialize(quads, cast(IO[bytes], sink), ox.RdfFormat.N_QUADS)
     except SyntaxError:
         raise NotStreamable("not valid") from None
+    except MemoryError as err:
+        if not oxigraph_limit(err):
+            raise
+        raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
     sink.finish()
     return seen
 

@@ -19,6 +19,7 @@ from rdflib.term import Identifier
 
 from kgkit.errors import QueryError
 from kgkit.rdf.export import serialize
+from kgkit.rdf.files import printable
 from kgkit.rdf.formats import FORMATS
 from kgkit.rdf.ntriples import nt_term
 from kgkit.rdf.terms import PREFIXES
@@ -71,12 +72,13 @@ def _plain(term: Identifier | None) -> str:
 
 
 def _short(term: Identifier | None) -> str:
-    """For people: IRIs with kgkit prefixes, literals as text, on one line."""
+    """For people: IRIs with kgkit prefixes, literals as text, on one line, control characters
+    escaped (a table or Markdown is read on a terminal)."""
     if isinstance(term, URIRef):
         for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if term.startswith(ns):
-                return f"{prefix}:{term[len(ns) :]}"
-    return " ".join(_plain(term).split())
+                return printable(f"{prefix}:{term[len(ns) :]}", one_line=True)
+    return printable(" ".join(_plain(term).split()), one_line=True)
 
 
 def _cells(result: QueryResult, fmt: Callable[[Identifier | None], str]) -> tuple[list[str], list[list[str]]]:

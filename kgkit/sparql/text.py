@@ -253,15 +253,60 @@ def names_its_dataset(sparql: str) -> bool:
     (True, False)
     """
     return any(t.lastgroup == "word" and t.group().upper() == "FROM" for t in TOKENS.finditer(sparql))
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_FETCHING = ("SERVICE", "LOAD")
+_TARGET = re.compile(r"\s*(?:SILENT\s+)?(<[^>\s]*>|[?$]\w+|[^\s{]+)?", re.I)
+
+
+def codepoints_unescaped(sparql: str) -> str:
+    r"""``sparql`` with its ``\uXXXX`` and ``\UXXXXXXXX`` escapes replaced by the characters they
+    stand for, as SPARQL engines do before they parse (so ``\u0053ERVICE`` is ``SERVICE``).
+
+    >>> codepoints_unescaped(r"\u0053ERVICE")
+    'SERVICE'
+    """
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group()
+
+    return _CODEPOINT.sub(char, sparql)
+
+
+@functools.lru_cache(maxsize=256)
+def fetching_clauses(sparql: str) -> tuple[str, ...]:
+    """The clauses of ``sparql`` (a query or update) that make a local engine send a request to
+    another server: ``SERVICE <url>`` (rdflib and Oxigraph both send it) and ``LOAD <url>``.
+
+    >>> fetching_clauses("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    ('SERVICE <http://example.org/sparql>',)
+    >>> fetching_clauses('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
+    ()
+    """
+    text = codepoints_unescaped(sparql)
+    found = []
+    for token in TOKENS.finditer(text):
+        if token.lastgroup == "word" and token.group().upper() in _FETCHING:
+            target = _TARGET.match(text, token.end())
+            found.append(f"{token.group().upper()} {target.group(1) if target and target.group(1) else ''}".strip())
+    return tuple(found)
+
+
+def refuse_fetching(sparql: str, *, allow_service: bool = False, hint: bool = True) -> None:
+    """QueryError if ``sparql`` would make a local engine send a request (:func:`fetching_clauses`)
+    and that is not allowed; ``hint`` names the option that allows it."""
+    found = fetching_clauses(sparql)
+    if found and not allow_service:
+        how = "; pass --allow-service to allow it" if hint else "; this endpoint never runs SERVICE or LOAD"
+        raise QueryError(f"{found[0][:200]} would send a request to another server: refused{how}")
 
 
 @functools.lru_cache(maxsize=256)
 def uses_named_graphs(sparql: str) -> bool:
-    r"""Does ``sparql`` use the GRAPH keyword (not the word in a comment, string, IRI or name)?
+    r"""Does ``sparql`` use the GRAPH or FROM keyword (not the word in a comment, string, IRI or name)?
 
     >>> uses_named_graphs("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     True
     >>> uses_named_graphs('# over the whole graph\nSELECT * WHERE { ?s <http://x/graph> "graph", ?graph }')
     False
     """
-    return any(t.lastgroup == "word" and t.group().upper() == "GRAPH" for t in TOKENS.finditer(sparql))
+    return any(t.lastgroup == "word" and t.group().upper() in ("GRAPH", "FROM") for t in TOKENS.finditer(sparql))

@@ -38,11 +38,13 @@ def open_store(
     endpoint: str | None = None,
     timeout: float | None = None,
     credentials: Credentials | None = None,
+    allow_service: bool = False,
 ) -> Store:
     """The store that holds ``source`` (a build directory, an RDF file, an rdflib Dataset or Graph), or
     the SPARQL endpoint at ``endpoint`` (an http(s) URL, see :meth:`SparqlStore.connect`; remote
     credentials default to the ``KGKIT_STORE_*`` variables). ``store`` picks the local backend (see
-    :func:`local_store`); ``timeout`` (seconds) bounds each query.
+    :func:`local_store`); ``timeout`` (seconds) bounds each query. A local store refuses queries
+    with ``SERVICE`` or ``LOAD`` (which would send requests) unless ``allow_service``.
     """
     if endpoint:
         from kgkit.stores.remote import SparqlStore
@@ -52,10 +54,10 @@ def open_store(
         from kgkit.stores.oxigraph import OxigraphStore
 
         assert isinstance(source, str | Path)
-        return OxigraphStore.open(source, timeout=timeout)
+        return OxigraphStore.open(source, timeout=timeout, allow_service=allow_service)
     from kgkit.stores.memory import MemoryStore
 
-    return MemoryStore(as_dataset(source), timeout=timeout)
+    return MemoryStore(as_dataset(source), timeout=timeout, allow_service=allow_service)
 
 
 def local_store(store: str, source: Source) -> LocalStore:

@@ -122,6 +122,37 @@ _SECRET_PARAM = re.compile(r"(?i)(access[-_]?)?token|key|password|secret")
 
 
 _STREAM_ABOVE = 1 << 20  # bytes
+#: The largest answer kgkit takes from a store (held in memory), and of an error answer what it reads
+MAX_ANSWER_BYTES = 512 * 1024 * 1024
+_ERROR_BYTES = 64 * 1024
+
+
+class _AnswerTooLong(Exception):
+    """An answer that did not end in time, or grew past its limit (``reason`` says which)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _read_bounded(response: Any, deadline: float, limit: int, *, cut: bool = False) -> bytes:
+    """The body of ``response`` read by blocks until ``deadline`` (a store that sends a byte now and
+    then would otherwise keep the socket timeout from ever firing) and up to ``limit`` bytes;
+    _AnswerTooLong past either, or with ``cut`` what came by then."""
+    body = bytearray()
+    while True:
+        block = response.read(min(1 << 16, limit + 1 - len(body)))
+        if not block:
+            return bytes(body)
+        body += block
+        if len(body) > limit:
+            if cut:
+                return bytes(body[:limit])
+            raise _AnswerTooLong(f"the answer is larger than {limit / 2**20:g} MB")
+        if time.monotonic() > deadline:
+            if cut:
+                return bytes(body)
+            raise _AnswerTooLong("the answer did not end in time (timed out)")
 
 
 _HINTS = {
@@ -184,12 +215,20 @@ class _Http:
             try:
                 with self._opener.open(request, timeout=self.timeout) as response:
                     self.server = response.headers.get("Server") or ""
-                    body = response.read()
+                    try:
+                        body = _read_bounded(response, started + self.timeout, MAX_ANSWER_BYTES)
+                    except _AnswerTooLong as err:
+                        raise self.error(
+                            f"{method} {self.redact(url)}: {err.reason} within {self.timeout:g} s; "
+                            "a larger --timeout may help"
+                            if "time" in err.reason
+                            else f"{method} {self.redact(url)}: {err.reason}: refused"
+                        ) from None
                     log.debug("%s %s -> %s in %.2f s", method, self.redact(url), response.status,
                               time.monotonic() - started)
                     return _Response(response.status, response.headers, body, response.url)
             except urllib.error.HTTPError as err:
-                message = _store_message(err)
+                message = _store_message(err, started + self.timeout)
                 log.debug("%s %s -> HTTP %s", method, self.redact(url), err.code)
                 if err.code == 401 and not answered_challenge and self._answer_challenge(err, url):
                     answered_challenge = True
@@ -334,10 +373,11 @@ def _reason_phrase(err: urllib.error.HTTPError) -> str:
     return str(err.reason or http.client.responses.get(err.code, "")).strip()
 
 
-def _store_message(err: urllib.error.HTTPError) -> str:
-    """The first meaningful line of a store's error answer (HTML tags dropped), at most 300 chars."""
+def _store_message(err: urllib.error.HTTPError, deadline: float) -> str:
+    """The first meaningful line of a store's error answer (HTML tags dropped), at most 300 chars;
+    of the answer, what came of its first 64 KB before ``deadline``."""
     try:
-        body = err.read()
+        body = _read_bounded(err, deadline, _ERROR_BYTES, cut=True)
     except (OSError, http.client.HTTPException):
         body = b""
     text = body.decode("utf-8", "replace")

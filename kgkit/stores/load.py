@@ -15,11 +15,14 @@ import concurrent.futures
 import contextlib
 import logging
 import re
+import signal
+import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 from rdflib import Dataset, Graph
 
@@ -411,9 +414,23 @@ class _Loader:
         run = uuid.uuid4().hex[:12]
         staging = {name: f"{STAGING_PREFIX}{run}:{i}" for i, (name, _) in enumerate(selected)}
         moved: set[str | None] = set()
+        with _interrupts_between_requests() as check:
+            self._replace(selected, staging, moved, check, drop)
+        return self.store.count([name for name, _ in selected])
+
+    def _replace(
+        self,
+        selected: list[tuple[str | None, Graph]],
+        staging: dict[str | None, str],
+        moved: set[str | None],
+        check: Callable[[], None],
+        drop: Sequence[str] = (),
+    ) -> None:
         try:
             for name, graph in selected:
+                check()
                 self.send(staging[name], graph, merge=False)
+            check()
             self._tell("check", self.total)
             staged = self.store.count(list(staging.values()))
             short = [(name, staged[staging[name]], len(g)) for name, g in selected if staged[staging[name]] < len(g)]
@@ -425,6 +442,7 @@ class _Loader:
                 )
             chunks = list(_chunks([name for name, _ in selected], 50)) or [[]]
             for i, chunk in enumerate(chunks):
+                check()
                 last = drop if i == len(chunks) - 1 else ()
                 try:
                     self.store.move_graphs([(staging[name], name) for name in chunk], drop=last)
@@ -443,7 +461,6 @@ class _Loader:
             if left:
                 with contextlib.suppress(StoreError):
                     self.store.drop_graphs(left)
-        return self.store.count([name for name, _ in selected])
 
     def _moved_after_failure(
         self,
@@ -462,6 +479,33 @@ class _Loader:
         if any(counts[n] for n in dropped):
             return set()
         return {n for n in chunk if counts[staging[n]] == 0 and counts[n] == len(graphs[n])}
+
+
+@contextlib.contextmanager
+def _interrupts_between_requests() -> Iterator[Callable[[], None]]:
+    """Ctrl-C and SIGTERM (``kill``) during the block take effect between two requests, when the
+    block calls the check it is given, or at its end: never while a request is out, which the store
+    might carry out after kgkit dropped its temporary graphs, leaving one behind. (Each request is
+    bounded by --timeout.) Only in the main thread, where signals are handled; elsewhere as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    pending: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        pending.append(signum)
+
+    def check() -> None:
+        if pending:
+            raise KeyboardInterrupt(f"signal {pending[0]}")
+
+    previous = {sig: signal.signal(sig, note) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield check
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    check()
 
 
 def _status_of(err: StoreError) -> str:

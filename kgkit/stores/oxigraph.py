@@ -33,10 +33,19 @@ from rdflib.term import Identifier
 from kgkit.errors import InputError, QueryError
 from kgkit.rdf.files import resolve_input
 from kgkit.rdf.formats import format_for_path
+from kgkit.rdf.guard import OXIGRAPH_LIMIT_MESSAGE, oxigraph_limit
 from kgkit.rdf.oxigraph import OX_FORMATS, ox_format, ox_term, to_rdflib
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.results import QueryResult
-from kgkit.sparql.text import DECLARED, SentText, check_query, engine_error, sent_text, uses_named_graphs, with_values
+from kgkit.sparql.text import (
+    DECLARED,
+    SentText,
+    check_query,
+    engine_error,
+    refuse_fetching,
+    sent_text,
+    uses_named_graphs,
+)
 from kgkit.stores.base import LOCAL_CAPABILITIES, with_timeout
 
 try:
@@ -54,15 +63,17 @@ class OxigraphStore:
 
     ``OxigraphStore()`` is an empty in-memory store that takes graphs; :meth:`open` gives the store
     of a build or RDF file (read-only when it is a build's on-disk cache). ``timeout`` (seconds)
-    abandons a query that runs longer.
+    abandons a query that runs longer. Oxigraph sends the requests of ``SERVICE`` and ``LOAD``: they
+    are refused unless ``allow_service``.
     """
 
     name = "oxigraph"
 
-    def __init__(self, *, timeout: float | None = None) -> None:
+    def __init__(self, *, timeout: float | None = None, allow_service: bool = False) -> None:
         import pyoxigraph as ox
 
         self.timeout = timeout
+        self.allow_service = allow_service
         self.source: Path | None = None
         self.held = Held(ox.Store(), ox.Store())
         self.writable = True
@@ -71,12 +82,14 @@ class OxigraphStore:
         self._default_is_union = False  # the named store's default graph holds the union (a quad file's)
 
     @classmethod
-    def copy_of(cls, source: str | Path | Dataset | Graph, *, timeout: float | None = None) -> OxigraphStore:
+    def copy_of(
+        cls, source: str | Path | Dataset | Graph, *, timeout: float | None = None, allow_service: bool = False
+    ) -> OxigraphStore:
         """A writable in-memory store holding the graphs of ``source`` (a build, an RDF file Oxigraph
         reads, or an rdflib Dataset or Graph)."""
         import pyoxigraph as ox
 
-        store = cls(timeout=timeout)
+        store = cls(timeout=timeout, allow_service=allow_service)
         if isinstance(source, Dataset | Graph):
             data = as_dataset(source).serialize(format="nquads", encoding="utf-8")
             store.add_quads(ox.parse(data, format=ox.RdfFormat.N_QUADS))
@@ -88,10 +101,14 @@ class OxigraphStore:
             store.add_quads(ox.parse(path=str(file), format=ox_format(format_for_path(file).name)))
         except SyntaxError as err:
             raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+        except MemoryError as err:
+            if not oxigraph_limit(err):
+                raise
+            raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
         return store
 
     @classmethod
-    def open(cls, source: str | Path, *, timeout: float | None = None) -> OxigraphStore:
+    def open(cls, source: str | Path, *, timeout: float | None = None, allow_service: bool = False) -> OxigraphStore:
         """The store of a build directory or RDF file (see the module docs); a build's is cached.
 
         >>> OxigraphStore.open("build").union is OxigraphStore.open("build").union
@@ -102,6 +119,7 @@ class OxigraphStore:
             raise InputError("JSON-LD input is read by rdflib only; use --store memory", path=file)
         store = cls.__new__(cls)
         store.timeout = timeout
+        store.allow_service = allow_service
         store.source = file
         store.held = _kept(file)
         store.writable = False
@@ -118,7 +136,9 @@ class OxigraphStore:
 
     @property
     def union(self) -> Any:
-        """The pyoxigraph store whose default graph is the union of the graphs."""
+        """The pyoxigraph store whose default graph is the union of the graphs (made again first if
+        graphs were added since)."""
+        self._refresh()
         return self.held.union
 
     @property
@@ -160,6 +180,7 @@ class OxigraphStore:
 
         Without a ``GRAPH`` the query runs on the union; with one, on the named graphs.
         """
+        refuse_fetching(sparql, allow_service=self.allow_service)
         store = self._store_for(sparql, options)
         try:
             return store.query(sparql, **options)
@@ -170,6 +191,7 @@ class OxigraphStore:
         """Run a SPARQL Update (``prefix``: PREFIX lines put before it) on the graphs (an in-memory
         store only); queries see it from then on."""
         self._require_writable()
+        refuse_fetching(sparql, allow_service=self.allow_service)
         try:
             self.named.update(prefix + sparql)
         except SyntaxError as err:
@@ -371,6 +393,10 @@ def _load_union(store: Any, file: Path, bulk: bool = False) -> None:
         (store.bulk_extend if bulk else store.extend)(quads)
     except SyntaxError as err:
         raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+    except MemoryError as err:
+        if not oxigraph_limit(err):
+            raise
+        raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
 
 
 def _named_store(file: Path) -> Any:
@@ -379,5 +405,12 @@ def _named_store(file: Path) -> Any:
 
     named = ox.Store()
     _load_union(named, file)
-    named.bulk_load(path=str(file), format=ox_format(format_for_path(file).name))
+    try:
+        named.bulk_load(path=str(file), format=ox_format(format_for_path(file).name))
+    except SyntaxError as err:
+        raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+    except MemoryError as err:
+        if not oxigraph_limit(err):
+            raise
+        raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
     return named

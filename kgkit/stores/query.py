@@ -31,6 +31,7 @@ def query(
     timeout: float | None = None,
     store: str = "auto",
     queries: str | Path | None = None,
+    allow_service: bool = False,
 ) -> QueryResult:
     """Run a canned query (by name), a ``.rq`` file or SPARQL text.
 
@@ -40,7 +41,9 @@ def query(
     ``store`` picks the local backend for a file or build: "oxigraph" (Rust, via pyoxigraph; the
     build's store is cached beside kg.nq), "memory" (rdflib), or "auto" (Oxigraph when installed).
     Every backend gives the same rows (the store contract tests compare them on every canned query).
-    ``queries`` is a folder of canned queries to use instead of kgkit's own.
+    ``queries`` is a folder of canned queries to use instead of kgkit's own. Locally a query with
+    ``SERVICE`` or ``LOAD`` (which the engines would send to other servers) is refused, and ``FROM``
+    names a graph of ``source`` (never fetched), unless ``allow_service``.
 
     >>> query("orgs-on-sustainability", source="build").rows[0][0]
     rdflib.term.Literal('CNCF TAG Environmental Sustainability')
@@ -49,7 +52,7 @@ def query(
     if endpoint is not None or local_store(store, source) == "memory":
         check_query(canned.text, path=canned.path)  # rdflib parses first; Oxigraph parses for itself
     bindings = canned.bindings(params)
-    backend = open_store(source, store=store, endpoint=endpoint, timeout=timeout)
+    backend = open_store(source, store=store, endpoint=endpoint, timeout=timeout, allow_service=allow_service)
     for parameter in canned.parameters:
         if parameter.of_class and parameter.variable in bindings:
             _check_member(backend, parameter, bindings[parameter.variable])

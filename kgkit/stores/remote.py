@@ -167,6 +167,12 @@ class SparqlStore:
         if credentials is None:
             credentials = Credentials.from_env()
         parts = _check_url(url)
+        if parts.username is not None or parts.password is not None:  # http://user:password@host/...
+            if not credentials:
+                user, password = urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or "")
+                credentials = Credentials(user, password or None)
+            url = _redact_userinfo(url)  # never sent as it is: the name resolver would see user:password@host
+            parts = urllib.parse.urlsplit(url)
         query_url = url
         if parts.path in ("", "/") and not parts.query:
             query_url = cls._find_query_url(url, credentials, timeout, retries, backoff)

@@ -724,7 +724,7 @@ def test_a_changed_query_file_is_read_again(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("where", ["local", "remote"])
 def test_an_oxigraph_syntax_error_names_the_place_in_the_users_text(
-    run_cli: CliRun, tmp_path: Path, oxigraph_url: str, where: str  # noqa: F811
+    run_cli: CliRun, tmp_path: Path, oxigraph_url: str, where: str
 ) -> None:
     """rdflib takes these queries; Oxigraph (embedded or a server) refuses them. The line and column
     are counted in the user's text, not from kgkit's PREFIX lines and VALUES clause, and the reason is

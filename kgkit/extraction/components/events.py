@@ -68,7 +68,9 @@ def named_events(st: DocState) -> None:
             conference_details(st, st.curated.get("cities", {}))
     for start, end, name, year in found:
         span = st.span_of(start) if start >= st.doc.body_start else (start, end)
-        kind = "conference" if year is not None and re.search(r"(?i)con$|conference|konferenz|days?$", name.rsplit(" ", 1)[0]) else "event"
+        series = name.rsplit(" ", 1)[0]
+        conference_like = re.search(r"(?i)con$|conference|konferenz|days?$", series) is not None
+        kind = "conference" if year is not None and conference_like else "event"
         iri = st.entity(kind, name, span, "pattern", CONF_PATTERN, surface=text[start:end].strip())
         if iri == st.conference or st.conference is None:
             continue

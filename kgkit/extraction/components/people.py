@@ -75,7 +75,8 @@ def _name(
     b = a + len(raw) - len(raw.lstrip()) + len(name)
     tail = None
     words = name.split()
-    if len(words) >= 3 and (st.gz.lookup(words[-1]) is not None or re.fullmatch(r"[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}", words[-1])):
+    last = words[-1]
+    if len(words) >= 3 and (st.gz.lookup(last) is not None or re.fullmatch(r"[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}", last)):
         tail = words[-1]
         name = " ".join(words[:-1])
         b = a + len(name)
@@ -164,7 +165,8 @@ def _presented(st: DocState, person: URIRef, a: int, b: int, sentence: Sentence)
     for token in parse:
         start = base + token.idx
         if a <= start < b and token.dep_ in ("nsubj", "nsubjpass", "compound", "conj") and (
-            token.head.lemma_.lower() in SPEAK_LEMMAS or (token.dep_ == "conj" and token.head.head.lemma_.lower() in SPEAK_LEMMAS)
+            token.head.lemma_.lower() in SPEAK_LEMMAS
+            or (token.dep_ == "conj" and token.head.head.lemma_.lower() in SPEAK_LEMMAS)
         ):
             speaks = True
             break

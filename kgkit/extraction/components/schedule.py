@@ -44,7 +44,9 @@ TALK_URL = re.compile(
     re.I,
 )
 _PERSON_URL = re.compile(r"/(?:speakers?|people|persons?|authors?|team|members?|users?|profiles?)/", re.I)
-_SEPARATORS = re.compile(r"\s+(?:[-–—|•]|::)\s+|\s*[|•]\s*|\s+\bby\b\s+|\s+\bwith\b\s+|\s+\bmit\b\s+|\s+\bpar\b\s+|\s+\bcom\b\s+")
+_SEPARATORS = re.compile(
+    r"\s+(?:[-–—|•]|::)\s+|\s*[|•]\s*|\s+\bby\b\s+|\s+\bwith\b\s+|\s+\bmit\b\s+|\s+\bpar\b\s+|\s+\bcom\b\s+"
+)
 _BREAKS = re.compile(
     r"(?i)^(?:\W*(?:coffee|tea|lunch|breakfast|dinner|break|pause|pausa|almoço|almuerzo|mittag(?:spause|essen)?"
     r"|déjeuner|dejeuner|registration|check-in|doors open|networking|reception|apéro|apero|happy hour|party"
@@ -202,9 +204,10 @@ def _event_in_heading(st: DocState, text: str, block: Block) -> URIRef | None:
     if not m or st.conference is None:
         return None
     name = " ".join(m.group("name").split())
-    if is_person_name(name) or len(name) < 5 or st.gz.lookup(name) is not None and st.gz.lookup(name).kind != "event":  # type: ignore[union-attr]
+    if is_person_name(name) or len(name) < 5 or (st.gz.lookup(name) is not None and st.gz.lookup(name).kind != "event"):  # type: ignore[union-attr]
         return None
-    if re.search(r"(?i)\b(?:kubecon|cloudnativecon)\b", name) or str(st.conference).rsplit("/", 1)[-1].startswith(slug(name)):
+    conference_slug = str(st.conference).rsplit("/", 1)[-1]
+    if re.search(r"(?i)\b(?:kubecon|cloudnativecon)\b", name) or conference_slug.startswith(slug(name)):
         return None  # the conference itself, not an event of it
     event = st.entity("event", name, span, "structure", CONF_PATTERN)
     st.add(event, KG.partOf, st.conference, span, "structure", CONF_PATTERN)
@@ -304,11 +307,11 @@ def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] 
             talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
             talk.speakers = people
             return people
-    m = re.search(r"\((?P<p>[^()]+)\)\s*$", text)
-    if m:
-        people = parse_speakers(m.group("p"), a + m.start("p"), judge)
+    paren = re.search(r"\((?P<p>[^()]+)\)\s*$", text)
+    if paren:
+        people = parse_speakers(paren.group("p"), a + paren.start("p"), judge)
         if people:
-            talk.title_span = _strip(masked, a, a + m.start())
+            talk.title_span = _strip(masked, a, a + paren.start())
             talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
             talk.speakers = people
             return people
@@ -397,7 +400,8 @@ def _title_ok(title: str) -> bool:
 
 _COLUMN_WORDS = {
     "time": r"time|zeit|uhrzeit|heure|horário|horario|hora|when|slot|時間|时间",
-    "title": r"title|topic|talk|session|palestra|vortrag|thema|titel|titre|sujet|charla|tema|subject|abstract|演讲|题目|タイトル",
+    "title": r"title|topic|talk|session|palestra|vortrag|thema|titel|titre|sujet|charla|tema|subject|abstract"
+    r"|演讲|题目|タイトル",
     "speaker": r"speakers?|presenters?|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?"
                r"|ponentes?|who|by|演讲者|讲师|講師|登壇者|スピーカー",
     "org": r"company|organi[sz]ation|firma|empresa|entreprise|affiliation|公司",
@@ -430,7 +434,9 @@ def _row(st: DocState, ctx: Context, block: Block, judge: Judge, year: int | Non
 
 
 def _header_like(texts: list[str]) -> bool:
-    roles = sum(1 for t in texts for words in _COLUMN_WORDS.values() if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I))
+    roles = sum(
+        1 for t in texts for words in _COLUMN_WORDS.values() if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I)
+    )
     return roles >= 2
 
 
@@ -494,9 +500,9 @@ def _cell_talk(st: DocState, block: Block, a: int, b: int, span: Span, judge: Ju
         x.url.startswith("/") and not _PERSON_URL.search(x.url)))), None)
     if link is not None:
         la, lb = _strip(masked, link.start, link.end)
-        talk = Talk(" ".join(masked[la:lb].split()), (la, lb), span, link.url)
-        _speakers_in_title(st, talk, judge)
-        return talk if _title_ok(talk.title) else None
+        linked = Talk(" ".join(masked[la:lb].split()), (la, lb), span, link.url)
+        _speakers_in_title(st, linked, judge)
+        return linked if _title_ok(linked.title) else None
     talk = _talk_of_text(st, a, b, judge)
     if talk is not None:
         talk.span = span
@@ -588,7 +594,8 @@ def _add(st: DocState, ctx: Context, talk: Talk, year: int | None) -> URIRef:
         if m.entry.kind == "project":
             st.add(iri, KG.mentionsProject, st.from_entry(m.entry, span, m.text), span, "gazetteer", CONF_GAZETTEER)
         elif m.entry.kind == "org":
-            st.add(iri, KG.featuresOrganization, st.from_entry(m.entry, span, m.text), span, "gazetteer", CONF_GAZETTEER)
+            featured = st.from_entry(m.entry, span, m.text)
+            st.add(iri, KG.featuresOrganization, featured, span, "gazetteer", CONF_GAZETTEER)
     _title_patterns(st, iri, title, talk.title_span, span)
     for name, _ in talk.orgs:
         org = st.resolve_org(name, span)

@@ -65,7 +65,7 @@ def quoted_session_facts(st: DocState) -> None:
                     "",
                     tz if tz in TZ_OFFSETS else None,
                 )
-            iri = session(st, 
+            iri = session(st,
                 title, (a, a + len(title)), (s.start, s.end), None, day, times, part_of=event or st.conference
             )
             # "Principal Engineer Grace Obi will present “Title”"
@@ -167,7 +167,9 @@ def session(
     return iri
 
 
-def _title_patterns(st: DocState, session: URIRef, title: str, title_span: tuple[int, int], span: tuple[int, int]) -> None:
+def _title_patterns(
+    st: DocState, session: URIRef, title: str, title_span: tuple[int, int], span: tuple[int, int]
+) -> None:
     for m in re.finditer(
         r"\b(?P<org>[A-Z][\w&'-]+(?:\s+[A-Z][\w&'-]+){0,2})\s+"
         r"(?:Uses|uses|Used|used|Runs|runs|Adopts|adopts|Leverages|leverages)\s+"
