@@ -157,16 +157,34 @@ def test_a_query_too_large_is_refused_unread(server: SparqlServer) -> None:
 
 
 def test_four_hundred_clients_at_once_are_all_answered_quickly(server: SparqlServer) -> None:
-    """A listen queue of 5 (the default) left ~100 of them retrying their connection for a second or more."""
-    def one(_: int) -> tuple[int, float]:
-        status, _, _, seconds = get(server.url, "ASK {}", timeout=30)
-        return status, seconds
+    """A listen queue of 5 (the default) left ~100 of them retrying their connection for a second or more:
+    the kernel drops a connection the queue has no room for. All 400 connect at once, before the server
+    accepts any of them, then each is answered."""
+    sockets = []
+    try:
+        started = time.monotonic()
+        for _ in range(400):
+            sockets.append(socket.create_connection(("127.0.0.1", server.port), timeout=30))
+        assert time.monotonic() - started < 1.0  # no dropped connection, no retry a second later
+        request = b"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        for sock in sockets:
+            sock.sendall(request)
 
-    with concurrent.futures.ThreadPoolExecutor(400) as pool:
-        results = list(pool.map(one, range(400)))
-    assert all(status == 200 for status, _ in results)
-    slow = [seconds for _, seconds in results if seconds > 1.0]
-    assert len(slow) < 20, sorted(slow)[-5:]
+        def status(sock: socket.socket) -> bytes:
+            answer = b""
+            while b"\r\n" not in answer:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            return answer.split(b"\r\n", 1)[0]
+
+        with concurrent.futures.ThreadPoolExecutor(50) as pool:
+            lines = list(pool.map(status, sockets))
+        assert all(b" 200 " in line for line in lines), [line for line in lines if b" 200 " not in line][:3]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def test_a_stalled_client_neither_stalls_others_nor_stays_connected() -> None:
