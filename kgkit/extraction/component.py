@@ -44,7 +44,7 @@ class Component:
         """One line: name, version, what it reads and writes, and what it does."""
         reads = ", ".join(sorted(self.requires)) or "-"
         writes = ", ".join(sorted(self.provides)) or "-"
-        return f"{self.name} {self.version}: reads {reads}; writes {writes}. {self.doc}"
+        return f"{self.name} (v{self.version}): reads {reads}; writes {writes}. {self.doc}"
 
 
 REGISTRY: dict[str, Component] = {}
