@@ -56,12 +56,13 @@ AllowService = Annotated[
 
 def format_option(help: str, choices: Callable[[], Iterable[str]] | None = None) -> typer.models.OptionInfo:
     """``-f/--format`` with the choices of one command (completed by the shell)."""
-    return typer.Option("-f", "--format", help=help, autocompletion=complete_from(choices) if choices else None)
+    completion = complete_from(choices) if choices else None
+    return cast(typer.models.OptionInfo, typer.Option("-f", "--format", help=help, autocompletion=completion))
 
 
 def timeout_option(help: str = "Give up after SECONDS (exit 3).") -> typer.models.OptionInfo:
     """``--timeout`` in seconds."""
-    return typer.Option("--timeout", min=0.0, help=help)
+    return cast(typer.models.OptionInfo, typer.Option("--timeout", min=0.0, help=help))
 
 
 InputFormat = Annotated[

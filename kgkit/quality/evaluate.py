@@ -177,15 +177,15 @@ def score(kg: kgscore.KG, gold: dict[str, Any]) -> tuple[dict[str, Any], dict[st
     orgs_gold = dict(enumerate(gold["organizations"]))
     people_gold = dict(enumerate(gold["people"]))
     aff = kg.pairs(kgscore.AFFILIATION)
-    result["affiliation"] = kgscore.score_relation(aff, maps["people"], maps["organizations"],
+    result["affiliation"] = _score_relation(aff, maps["people"], maps["organizations"],
                                                    people_gold, orgs_gold, gold["affiliation"])
     performed = {(agent, ev) for ev, agent in kg.pairs(kgscore.AGENT_OF_EVENT)}
     performed |= {(org, ev) for (person, ev) in list(performed) for (p2, org) in aff if p2 == person}
-    result["presented"] = kgscore.score_relation(performed, agents_map, maps["events"],
+    result["presented"] = _score_relation(performed, agents_map, maps["events"],
                                                  agents_gold, events_gold, gold["presented"])
     result["times"] = kgscore.score_times(kg, maps["events"], gold)
     part = kg.pairs(kgscore.SUPER_EVENT, kgscore.SUB_EVENT)
-    result["part_of"] = kgscore.score_relation(part, maps["events"], maps["events"],
+    result["part_of"] = _score_relation(part, maps["events"], maps["events"],
                                                events_gold, events_gold, gold["part_of"])
     return result, maps
 
@@ -293,3 +293,7 @@ def _band(confidence: float | None) -> str:
     if confidence is None:
         return NO_EVIDENCE
     return next(label for low, label in BANDS if confidence >= low)
+
+
+#: The reference scorer's relation scoring (kgscore.py is vendored byte-identical, untyped)
+_score_relation: Callable[..., dict[str, Any]] = kgscore.score_relation

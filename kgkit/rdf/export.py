@@ -32,10 +32,10 @@ from rdflib.compare import to_canonical_graph
 
 from kgkit.errors import InputError
 from kgkit.rdf.files import atomic_write, one_line, resolve_input
-from kgkit.rdf.formats import RdfFormat, get_format
+from kgkit.rdf.formats import NotStreamable, RdfFormat, get_format
 from kgkit.rdf.jsonld import jsonld_context
 from kgkit.rdf.read import as_dataset, bind_prefixes, union_graph
-from kgkit.rdf.stream import NotStreamable, stream_export, streamable
+from kgkit.rdf.stream import stream_export, streamable
 
 
 def export(

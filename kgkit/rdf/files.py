@@ -10,7 +10,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from kgkit.errors import InputError, OutputError
 from kgkit.rdf.formats import format_for_path
@@ -80,7 +80,7 @@ def printable(text: str, *, one_line: bool = False) -> str:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "w", *, durable: bool = True) -> Iterator[IO]:
+def atomic_write(path: str | Path, mode: str = "w", *, durable: bool = True) -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``path`` and rename it into place only when complete.
 
     An exception, Ctrl-C or a full disk inside the block leaves any previous ``path`` untouched and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from rdflib import URIRef
 
@@ -159,7 +160,7 @@ def _spoke(st: DocState, agents: list[URIRef], s: Sentence) -> None:
 def themes(st: DocState) -> dict[int, list[tuple[int, set[str]]]]:
     """Paragraph -> (start, topics) of each of its sentences that announces a theme."""
     if "themes" in st.cache:
-        return st.cache["themes"]
+        return cast(dict[int, list[tuple[int, set[str]]]], st.cache["themes"])
     themes: dict[int, list[tuple[int, set[str]]]] = st.cache.setdefault("themes", {})
     masked = st.doc.masked
     for x in st.sentences:
