@@ -18,10 +18,10 @@ from paths import CORPUS, DATA
 from kgkit.graph.build import build
 
 PINNED = {
-    "corpus": "dc66c2dc1b2f5fbec6c92459246715097a84072e93a9e641315054b21d2c527e",
-    "unseen": "c5f39170a4d73c15ef510a1b7b7a886ce721965ea8185287488b35981d80ae90",
-    "unseen2": "23493132704dffcd58429973828a3247197ed50b65dc27573e4b11bc839bef44",
-    "unseen3": "4c838a8164692913b5374567d4a555c16ad3a3d8d96284f232fc3053325b4917",
+    "corpus": "29118edcdaade4db5d8f386233726e696c06f2907cec849c69ffd5d54fe282c0",
+    "unseen": "3325330dfb752edbe3e17bb251e0fbb45008a0b59bd0f872d2105e8d07213c54",
+    "unseen2": "895fc5b37ce8362e904a3f9606bc0a7436b41557f6e81c8ffb903ea13c8ec0a0",
+    "unseen3": "3b47c2aff7f75dd7f9be1a1c16d1bad48aa5565957811e8981b90d3424a3f72a",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

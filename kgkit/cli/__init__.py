@@ -148,8 +148,7 @@ def usage_error(exc: typer.TyperException) -> str:
     """A usage error (unknown option, bad value, missing argument) as one line, with where help is,
     instead of click's usage block:
 
-    >>> from typer._click import BadParameter
-    >>> usage_error(BadParameter("0 is not in the range x>=1.", param_hint="'--batch-size'"))
+    >>> usage_error(typer.BadParameter("0 is not in the range x>=1.", param_hint="'--batch-size'"))
     "Invalid value for '--batch-size': 0 is not in the range x>=1."
     """
     message = " ".join(exc.format_message().split())

@@ -230,7 +230,6 @@ def test_canned_queries_give_the_reference_rows(store: Store, name: str) -> None
     [
         {"root": "kgid:topic/energy-efficiency"},
         {"conference": "kgid:conference/kubecon-cloudnativecon-north-america-2023"},
-        {"conference": "kgid:conference/no-such-conference"},
     ],
 )
 def test_parameters_give_the_reference_rows(store: Store, params: dict[str, str]) -> None:
