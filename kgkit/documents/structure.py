@@ -120,12 +120,19 @@ def parse_blocks(doc: Document) -> list[Block]:
     return [b for b in out if b.kind == "code" or doc.masked[b.start : b.end].strip()]
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
+# Blocks only: links are read by _LINK and _HREF_LINK below, so markdown-it's inline pass (whose link
+# label scan is quadratic on a line of thousands of "[") is never needed.
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
+# Every pattern below fails fast where it cannot match: no part can run past a character that would
+# start another match ("[" in a link text one level deep, "<" in a tag), and a link's text is bounded,
+# so a block of 100 KB of "[" or "<a" costs linear time.
 _LINK = re.compile(
-    r"\[(?P<text>[^\[\]\n]*(?:\[[^\]\n]*\][^\[\]\n]*)*)\]"
-    r"\((?P<url><[^>\n]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\)"
+    r"\[(?P<text>[^\[\]\n]*(?:\[[^\[\]\n]*\][^\[\]\n]*)*)\]"
+    r"\((?P<url><[^<>\n]*>|[^)\s]*)(?:\s+\"[^\"\n]*\")?\)"
 )
-_HREF_LINK = re.compile(r"<a\b[^>]*?\bhref=[\"'](?P<url>[^\"']*)[\"'][^>]*>(?P<text>.*?)</a>", re.S | re.I)
+_HREF_LINK = re.compile(
+    r"<a\b[^<>]*?\bhref=[\"'](?P<url>[^\"'<>]*)[\"'][^<>]*>(?P<text>(?:(?!</a>).){0,2000}?)</a>", re.S | re.I
+)
 
 
 def _line_starts(text: str) -> list[int]:

@@ -41,8 +41,15 @@ def sentences(st: DocState) -> None:
             st.sentences.extend(Sentence(x, y, paragraph, section) for x, y in _split(st.doc.masked, a, b))
     else:
         nlp = load_model(package)
-        texts = (st.doc.masked[a:b].replace("\n", " ") for _, _, a, b in units)  # same length: same offsets
-        for (paragraph, section, a, _), parsed in zip(units, nlp.pipe(texts, batch_size=64), strict=True):
+        prose = []
+        for unit in units:
+            if _is_prose(st.doc.masked, unit[2], unit[3]):
+                prose.append(unit)
+            else:  # pages of punctuation, numbers or markup: the rules, in linear time
+                number, section, a, b = unit
+                st.sentences.extend(Sentence(x, y, number, section) for x, y in _split(st.doc.masked, a, b))
+        texts = (st.doc.masked[a:b].replace("\n", " ") for _, _, a, b in prose)  # same length: same offsets
+        for (paragraph, section, a, _), parsed in zip(prose, nlp.pipe(texts, batch_size=64), strict=True):
             for sent in parsed.sents:
                 if sent.text.strip():
                     start, end = _strip(st.doc.masked, a + sent.start_char, a + sent.end_char)
@@ -52,6 +59,20 @@ def sentences(st: DocState) -> None:
     st.sentences.sort(key=lambda s: s.start)
     st.sentence_starts = [s.start for s in st.sentences]
     st.search = _unmask_meta(st.doc, ("title", "description"))
+
+
+#: A unit longer than this whose characters are mostly not letters is not prose (the model's time on
+#: 100 KB of "[" or of a minified table is spent for nothing)
+_PROSE_CHECK_FROM = 1000
+
+
+def _is_prose(text: str, a: int, b: int) -> bool:
+    """Is ``text[a:b]`` worth the model: short, or at least 40% letters?"""
+    if b - a < _PROSE_CHECK_FROM:
+        return True
+    chunk = text[a:b]
+    letters = sum(1 for c in chunk if c.isalpha())
+    return letters >= 0.4 * (len(chunk) - chunk.count(" "))
 
 
 def _units(st: DocState) -> Iterator[tuple[int, Section | None, int, int]]:

@@ -236,9 +236,19 @@ class DocState:
         return self.entity("org", name, span, "pattern", CONF_PATTERN)
 
     def event_of_paragraph(self, sent: Sentence) -> URIRef | None:
-        for m in self.hits:
-            ms = self.sentence_at(m.start)
-            if m.entry.kind == "event" and ms and ms.paragraph == sent.paragraph and not m.entry.co_located:
-                return entity_iri("event", m.entry.name)
-        return None
+        """The first event (not a co-located one) the gazetteer finds in ``sent``'s paragraph."""
+        if "paragraph_events" not in self.cache:  # once for all paragraphs (per call, it was hits x sentences)
+            found: dict[int, URIRef] = {}
+            for m in self.hits:
+                ms = self.sentence_at(m.start)
+                if m.entry.kind == "event" and ms and not m.entry.co_located:
+                    found.setdefault(ms.paragraph, entity_iri("event", m.entry.name))
+            self.cache["paragraph_events"] = found
+        events: dict[int, URIRef] = self.cache["paragraph_events"]
+        return events.get(sent.paragraph)
+
+    def next_sentence(self, s: Sentence) -> Sentence | None:
+        """The first sentence that starts at or after ``s`` ends."""
+        i = bisect.bisect_left(self.sentence_starts, s.end)
+        return self.sentences[i] if i < len(self.sentences) else None
 

@@ -380,9 +380,11 @@ def _tell(progress: Callable[[int, int], None] | None, i: int, total: int, outco
 
 
 #: A document that takes longer than this, plus SECONDS_PER_MB for each megabyte of it, to read and
-#: extract is skipped: time linear in its size, whatever patterns the text was made to trip up
-SECONDS_PER_DOCUMENT = 10.0
-SECONDS_PER_MB = 10.0
+#: extract is skipped: time linear in its size, whatever patterns the text was made to trip up. (The
+#: model reads about 4,000 words a second on one core, ~40 s for a megabyte of prose; the limit leaves
+#: room for a loaded machine and for loading the model on a worker's first document.)
+SECONDS_PER_DOCUMENT = 30.0
+SECONDS_PER_MB = 120.0
 
 
 class _TooSlow(BaseException):

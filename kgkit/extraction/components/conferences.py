@@ -10,6 +10,7 @@ from functools import lru_cache
 from rdflib import XSD
 
 from kgkit.extraction.component import component
+from kgkit.extraction.gazetteer import Match
 from kgkit.extraction.patterns import (
     _DIGIT,
     ATTEND,
@@ -82,6 +83,10 @@ def conference_facts(st: DocState) -> None:
     main_region = main[3]
     if main_year:
         st.year = main_year
+    first_org_hit: dict[str, Match] = {}
+    for h in st.hits:
+        if h.entry.kind == "org":
+            first_org_hit.setdefault(h.entry.name, h)
     for start, end, name, region, year, city, organizer in mentions:
         same = (
             region in (None, main_region)
@@ -96,7 +101,7 @@ def conference_facts(st: DocState) -> None:
         if same and st.conference is None:
             st.conference = iri
         # the series' organizer, when the document names it (the sentence naming it is the evidence)
-        named = next((h for h in st.hits if h.entry.kind == "org" and h.entry.name == organizer), None)
+        named = first_org_hit.get(organizer) if organizer else None
         if named and iri not in st.organized:
             st.organized.add(iri)
             where = st.span_of(named.start)

@@ -138,7 +138,7 @@ def _spoke(st: DocState, agents: list[URIRef], s: Sentence) -> None:
         return
     text = st.doc.masked[s.start : s.end]
     topics = topics_in(text)
-    nxt = next((x for x in st.sentences if x.start >= s.end), None)
+    nxt = st.next_sentence(s)
     if (
         nxt
         and nxt.paragraph == s.paragraph
