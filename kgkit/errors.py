@@ -29,6 +29,15 @@ class KgkitError(Exception):
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
         return f"{where}{self.message}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # pickled as (message, path, line), so that one sent back from another process (a worker of a
+        # parallel or cluster build) still names its file and line apart from the message
+        return (_remake, (type(self), self.message, self.path, self.line))
+
+
+def _remake(cls: type[KgkitError], message: str, path: Path | None, line: int | None) -> KgkitError:
+    return cls(message, path=path, line=line)
+
 
 class InputError(KgkitError):
     """A document, graph file, option value or query the user gave us is unusable."""
@@ -55,5 +64,11 @@ class ValidationFailed(KgkitError):
 
 class StoreError(KgkitError):
     """A triple store or SPARQL endpoint failed or could not be reached."""
+
+    exit_code = EXIT_STORE
+
+
+class ClusterError(KgkitError):
+    """A Dask cluster a build was sent to could not be reached, or failed while it worked."""
 
     exit_code = EXIT_STORE

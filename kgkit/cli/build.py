@@ -36,6 +36,17 @@ def build(
     jobs: Annotated[
         int | None, typer.Option("-j", "--jobs", min=1, help="Extract with N processes (default: one per core).")
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            envvar="KGKIT_SCHEDULER",
+            metavar="tcp://HOST:PORT",
+            help="Extract on the Dask cluster of this scheduler (pip install 'kgkit[cluster]'); the documents "
+            "are sent to the workers, the output is identical to a local build.",
+            show_default=False,
+        ),
+    ] = None,
     pipeline: Annotated[
         str | None,
         typer.Option(
@@ -85,6 +96,8 @@ def build(
 
       kgkit build --pipeline list        # the extraction components, in order
 
+      kgkit build ~/writeups --scheduler tcp://scheduler:8786   # extract on a Dask cluster
+
       kgkit build --candidates new.csv   # every entity found by patterns, to check or curate
 
       kgkit build --materialize schema   # and the schema.org types and properties they entail
@@ -107,6 +120,7 @@ def build(
             min_confidence=min_confidence,
             warn=warn,
             jobs=jobs,
+            scheduler=scheduler,
             progress=bar.update,
             pipeline=pipeline,
             candidates=candidates,

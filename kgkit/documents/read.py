@@ -21,11 +21,14 @@ from kgkit.documents.metadata import fill_metadata
 from kgkit.errors import DocumentError
 
 
-def read_document(path: str | Path, root: str | Path | None = None) -> Document:
+def read_document(path: str | Path, root: str | Path | None = None, *, data: bytes | None = None) -> Document:
     """Read and decode one document; DocumentError (naming the file, and the line where known) when it
-    cannot be used. What is odd but usable (a front-matter value of the wrong type) is in ``warnings``."""
+    cannot be used. What is odd but usable (a front-matter value of the wrong type) is in ``warnings``.
+
+    ``data``, when given, is the file's bytes, read elsewhere (a build on a cluster sends them to the
+    worker): ``path`` then only names the document, and is not opened."""
     p = Path(path)
-    data = read_bytes(p)
+    data = read_bytes(p) if data is None else data
     reader = READERS.get(p.suffix.lower(), READERS[""])
     kind = reader.kind
     warnings: list[DocumentError] = []

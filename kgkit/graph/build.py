@@ -16,39 +16,34 @@ import json
 import multiprocessing
 import os
 import shutil
-import signal
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from types import FrameType
-from typing import IO
-
-from rdflib import RDF
+from typing import IO, Any
 
 from kgkit import resources
-from kgkit.documents import SUFFIXES_HELP, Found, document_name, read_bytes, read_document, scan_documents
+from kgkit.documents import SUFFIXES_HELP, Found, document_name, read_bytes, scan_documents
 from kgkit.errors import DocumentError, InputError
 from kgkit.extraction.curation import load_curation
 from kgkit.extraction.pipeline import DEFAULT_PIPELINE, Pipeline, parse_spec
-from kgkit.graph.evidence import document_lines
+from kgkit.graph.extracting import (
+    DocOutcome,
+    Setup,
+    Task,
+    _package_digest,
+    extract_document,
+    keep,
+)
 from kgkit.graph.materialize import MATERIALIZERS, materializers
-from kgkit.graph.reference import reference_lines
 from kgkit.graph.vocabulary import concept_quads, vocabulary_quads
 from kgkit.rdf.files import KG_FILE, atomic_write, output_lock, remove_stale_temps
 from kgkit.rdf.ntriples import nquad
-from kgkit.rdf.terms import KG
 
 DEFAULT_CORPUS = resources.corpus_dir()
 DEFAULT_CURATION = resources.curation_file()
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-# The layers above the build, which it cannot import (the layers contract in pyproject.toml): their
-# code is left out of the cache key, all the rest of the package is in it.
-_NOT_BUILT_FROM = ("cli", "present", "quality", "stores")
 
 
 @dataclass
@@ -116,6 +111,7 @@ def build(
     pipeline: str | None = None,
     candidates: str | Path | None = None,
     materialize: Sequence[str] = (),
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of the documents under ``paths`` (default: the bundled corpus).
 
@@ -135,6 +131,11 @@ def build(
     (:meth:`BuildResult.candidates_csv`), cached documents' included. ``materialize`` names inferences
     to add in graphs of their own (:data:`kgkit.graph.materialize.MATERIALIZERS`: "schema", the schema.org
     types and properties the ontology aligns kgkit's terms to).
+
+    ``scheduler`` (``tcp://HOST:PORT``) sends the extraction to a Dask distributed cluster instead of
+    local processes (:mod:`kgkit.graph.cluster`): the documents' bytes go to the workers with the tasks,
+    the cache and ``kg.nq`` stay here, and the output is byte-identical to a local build. ClusterError
+    when the scheduler cannot be reached or the cluster fails; ``jobs`` is then not used.
 
     >>> build(["data/corpus"], "build").summary()   # doctest: +ELLIPSIS
     'Built build/kg.nq: 5 documents, ...'
@@ -159,7 +160,8 @@ def build(
     load_curation(curation_file)
     output = Path(out_dir) / KG_FILE
     cache = output.parent / CACHE_DIR
-    with output_lock(output.parent):
+    # connected before any work, so that an unreachable scheduler fails at once
+    with _cluster(scheduler) as cluster, output_lock(output.parent):
         remove_stale_temps(output)  # left by a build that was killed while writing
         cache.mkdir(parents=True, exist_ok=True)
         chosen = setup.pipeline(cache)  # every resource loaded (and checked) once, before any document
@@ -173,7 +175,7 @@ def build(
         docs: list[DocOutcome] = []
         with contextlib.ExitStack() as writing:
             out = None if triples is not None else writing.enter_context(atomic_write(output, "wb"))
-            for task, outcome in _run(plan, known, cache, setup, jobs, progress):
+            for task, outcome in _run(plan, known, cache, setup, jobs, progress, cluster):
                 problems += [(task.order, False, w) for w in outcome.warnings]
                 if outcome.error is not None:
                     problems.append((task.order, True, outcome.error))
@@ -217,33 +219,6 @@ CACHE_DIR = ".kgkit-cache"
 Problem = tuple[int, bool, DocumentError]  # (position in path order, skip the document?, the problem)
 
 
-@dataclass(frozen=True)
-class Task:
-    """One document to extract: where it is, the id its graph gets, and its cache key."""
-
-    order: int
-    path: Path
-    root: Path
-    id: str
-    key: str
-
-
-@dataclass
-class DocOutcome:
-    """What extracting one document gave (also stored beside its cached graph)."""
-
-    id: str
-    key: str
-    name: str
-    lines: int = 0
-    typed: list[tuple[str, str]] = field(default_factory=list)  # (entity IRI, kgkit class)
-    reference: list[str] = field(default_factory=list)  # reference-graph lines about the subjects of its facts
-    candidates: list[tuple[str, str]] = field(default_factory=list)  # (kind, name) found by patterns
-    warnings: list[DocumentError] = field(default_factory=list)
-    error: DocumentError | None = None
-    cached: bool = False
-
-
 def _plan(found: Sequence[Found], cache: Path, fingerprint: str) -> tuple[list[Task], list[Problem]]:
     """Decide, in path order and before any extraction, which files are documents, their graph ids
     (a/index.md and b/index.md both kept, distinctly) and cache keys; duplicates are skipped."""
@@ -277,29 +252,6 @@ def _plan(found: Sequence[Found], cache: Path, fingerprint: str) -> tuple[list[T
     return tasks, problems
 
 
-@dataclass(frozen=True)
-class Setup:
-    """How every document of a build is extracted: the pipeline spec, the curation file, the bar."""
-
-    spec: str | None
-    curation_file: Path | None
-    min_confidence: float
-
-    def pipeline(self, cache: Path | None) -> Pipeline:
-        """The pipeline, made once per process (and again when the curation file changes)."""
-        stamp = None
-        if self.curation_file is not None and self.curation_file.exists():
-            stamp = (self.curation_file.stat().st_mtime_ns, self.curation_file.stat().st_size)
-        return _pipeline(self.spec, self.curation_file, stamp, cache)
-
-
-@lru_cache(maxsize=4)
-def _pipeline(
-    spec: str | None, curation_file: Path | None, stamp: tuple[int, int] | None, cache: Path | None
-) -> Pipeline:
-    return Pipeline.from_spec(spec, curation=curation_file, cache_dir=cache)
-
-
 def _fingerprint(curation_file: Path | None, min_confidence: float, pipeline: Pipeline) -> str:
     """A hash of everything a document's graph depends on besides its own bytes: the code of every
     module the build can import, kgkit's data files (but the sample corpus), the pipeline's components
@@ -313,22 +265,6 @@ def _fingerprint(curation_file: Path | None, min_confidence: float, pipeline: Pi
     return h.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def _package_digest() -> bytes:
-    """A hash of kgkit's code below the build's layer and of its data files, once per process."""
-    h = hashlib.sha256()
-    code = [p for p in sorted(PACKAGE_DIR.rglob("*.py")) if p.relative_to(PACKAGE_DIR).parts[0] not in _NOT_BUILT_FROM]
-    data_dir = resources.data_dir()
-    data = [
-        p
-        for p in sorted(data_dir.rglob("*"))
-        if p.is_file() and p.suffix in (".yaml", ".yml") and p != DEFAULT_CURATION and "corpus" not in p.parts
-    ]
-    for path in code + data:
-        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.digest()
-
-
 def _curation_file(curation: str | Path | None) -> Path | None:
     if curation is None or (Path(curation) == DEFAULT_CURATION and not DEFAULT_CURATION.exists()):
         return None
@@ -336,6 +272,25 @@ def _curation_file(curation: str | Path | None) -> Path | None:
 
 
 # ------------------------------------------------------------------------------------------ extracting
+Cluster = tuple[Any, str]  # a Dask client and the scheduler's address
+
+
+@contextlib.contextmanager
+def _cluster(scheduler: str | None) -> Iterator[Cluster | None]:
+    """A client of the Dask scheduler at ``scheduler`` (closed afterwards), or None: extract locally."""
+    if scheduler is None:
+        yield None
+        return
+    from kgkit.graph.cluster import connect  # (Dask is imported only for a build on a cluster)
+
+    client = connect(scheduler)
+    try:
+        yield client, scheduler
+    finally:
+        with contextlib.suppress(Exception):
+            client.close(timeout=5)
+
+
 def _run(
     plan: list[Task],
     known: dict[int, DocOutcome | None],
@@ -343,13 +298,30 @@ def _run(
     setup: Setup,
     jobs: int | None,
     progress: Callable[[int, int], None] | None = None,
+    cluster: Cluster | None = None,
 ) -> Iterator[tuple[Task, DocOutcome]]:
     """Each planned document's outcome in plan order, as soon as it is known: from the cache
-    (``known``), or extracted, in parallel when there are several."""
+    (``known``), or extracted, in parallel when there are several, or on a Dask ``cluster``."""
     todo = [task for task in plan if known[task.order] is None]
-    extracted = _extract_all(todo, cache, setup, jobs, progress)
+    if cluster is not None:
+        extracted = _extract_on_cluster(todo, cache, setup, cluster, progress)
+    else:
+        extracted = _extract_all(todo, cache, setup, jobs, progress)
     for task in plan:
         yield task, known[task.order] or next(extracted)
+
+
+def _extract_on_cluster(
+    todo: list[Task], cache: Path, setup: Setup, cluster: Cluster, progress: Callable[[int, int], None] | None
+) -> Iterator[DocOutcome]:
+    """Extract the documents of ``todo`` on the Dask cluster; the cache entries are written here."""
+    from kgkit.graph.cluster import extract_on_cluster
+
+    client, address = cluster
+    for i, (outcome, lines) in enumerate(extract_on_cluster(client, address, todo, setup)):
+        if lines is not None:
+            keep(cache, outcome, lines)
+        yield _tell(progress, i, len(todo), outcome)
 
 
 def _extract_all(
@@ -379,106 +351,13 @@ def _tell(progress: Callable[[int, int], None] | None, i: int, total: int, outco
     return outcome
 
 
-#: A document that takes longer than this, plus SECONDS_PER_MB for each megabyte of it, to read and
-#: extract is skipped: time linear in its size, whatever patterns the text was made to trip up. (The
-#: model reads about 4,000 words a second on one core, ~40 s for a megabyte of prose; the limit leaves
-#: room for a loaded machine and for loading the model on a worker's first document.)
-SECONDS_PER_DOCUMENT = 30.0
-SECONDS_PER_MB = 120.0
-
-
-class _TooSlow(BaseException):
-    """Raised by the timer in the middle of reading or extracting (a BaseException, so that no
-    ``except Exception`` on the way takes it for an error of its own)."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """_TooSlow once ``seconds`` have passed in the block (SIGALRM: in a process's main thread only;
-    elsewhere the block simply runs). Python's regular expressions stop for it too."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise _TooSlow()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _extract_one(args: tuple[Task, Path, Setup]) -> DocOutcome:
     """Read, extract and curate one document within its time limit; write its graph's sorted lines to
     the cache."""
     task, cache, setup = args
-    try:
-        size = task.path.stat().st_size
-    except OSError:
-        size = 0
-    limit = SECONDS_PER_DOCUMENT + SECONDS_PER_MB * size / 2**20
-    setup.pipeline(cache)  # (once per process, and not on the document's time)
-    try:
-        with _time_limit(limit):
-            return _extract_in_time(task, cache, setup)
-    except _TooSlow:
-        outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
-        outcome.error = DocumentError(
-            f"took more than {limit:.0f} s to read and extract (the limit for a document of its size)", path=task.path
-        )
-        return outcome
-
-
-def _extract_in_time(task: Task, cache: Path, setup: Setup) -> DocOutcome:
-    min_confidence = setup.min_confidence
-    outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
-    try:
-        doc = read_document(task.path, task.root)
-    except DocumentError as err:
-        outcome.error = err
-        return outcome
-    doc.id = task.id
-    outcome.warnings = list(doc.warnings)
-    try:
-        pipeline = setup.pipeline(cache)
-        gazetteer = pipeline.gazetteer
-        ex = pipeline(doc)
-        lines = document_lines(ex, min_confidence)
-    except Exception as err:  # a bug in kgkit, but one document must not stop the build
-        reason = f"{type(err).__name__}: {err}".splitlines()[0][:200]
-        outcome.error = DocumentError(
-            f"could not extract its facts (kgkit bug, please report it: {reason})", path=doc.path
-        )
-        return outcome
-    outcome.lines = len(lines)
-    rdf_type, kg = RDF.type, str(KG)
-    outcome.typed = sorted(
-        {
-            (str(f.s), str(f.o)[len(kg) :])
-            for f in ex.facts
-            if f.p == rdf_type and str(f.o).startswith(kg) and f.confidence >= min_confidence
-        }
-    )
-    outcome.reference = reference_lines({f.s for f in ex.facts}, gazetteer)
-    outcome.candidates = sorted({(kind, name) for kind, name, _ in ex.candidates})
-    meta = {
-        "id": outcome.id,
-        "key": outcome.key,
-        "name": outcome.name,
-        "lines": outcome.lines,
-        "typed": outcome.typed,
-        "reference": outcome.reference,
-        "candidates": outcome.candidates,
-        "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in outcome.warnings],
-    }
-    # one file per document: its outcome as a JSON line, then its graph's lines
-    with atomic_write(cache / f"{task.key}.nq", durable=False) as fh:
-        fh.write(json.dumps(meta) + "\n")
-        fh.writelines(lines)
+    outcome, lines = extract_document(task, setup, cache)
+    if lines is not None:
+        keep(cache, outcome, lines)
     return outcome
 
 
