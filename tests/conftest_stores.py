@@ -202,7 +202,7 @@ class Relay:
     def __init__(self, target: str, *, hide_server: bool = False) -> None:
         self.target = urllib.parse.urlsplit(target)
         self.hide_server = hide_server
-        self.requests: list[tuple[str, bytes]] = []
+        self.requests: list[tuple[str, str]] = []
         relay = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -220,6 +220,7 @@ class Relay:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 relay.requests.append((self.command, urllib.parse.unquote_plus(self.path) + " " +
                                        urllib.parse.unquote_plus(body.decode("utf-8", "replace"))))
+                assert relay.target.hostname is not None, relay.target
                 connection = http.client.HTTPConnection(relay.target.hostname, relay.target.port, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                 connection.request(self.command, self.path, body=body or None, headers=headers)

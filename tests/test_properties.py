@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from rdflib import XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Identifier
 
 from kgkit.documents.read import read_document
 from kgkit.errors import DocumentError, InputError, KgkitError, QueryError
@@ -164,7 +165,7 @@ NASTY = st.one_of(
 )
 
 
-def structure(sparql: str, value: Literal | URIRef) -> str:
+def structure(sparql: str, value: Identifier) -> str:
     """The parsed query with ``value`` written as a placeholder: equal strings, equal structure."""
     return str(prepareQuery(sparql).algebra).replace(repr(value), "VALUE")
 
@@ -245,7 +246,7 @@ GRAPHS = st.dictionaries(st.none() | IRIS, st.lists(TRIPLES, min_size=1, max_siz
 
 def quads_of(ds: Dataset) -> set[tuple[object, ...]]:
     return {
-        (s, p, o, None if g in (None, DATASET_DEFAULT_GRAPH_ID) else (g if isinstance(g, URIRef) else g.identifier))
+        (s, p, o, None if g in (None, DATASET_DEFAULT_GRAPH_ID) else g)
         for s, p, o, g in ds.quads((None, None, None, None))
     }
 

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -70,8 +70,12 @@ GENERATED: dict[str, str] = {
 }
 
 
-def kgkit(*args: str, cwd: Path | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=120, cwd=cwd, **kwargs)
+def kgkit(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+    preexec_fn: Callable[[], object] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([str(EXE), *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env,
+                          preexec_fn=preexec_fn)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 

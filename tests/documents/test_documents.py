@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from paths import CORPUS, DATA
 
+from kgkit.documents.frontmatter import parse_date
 from kgkit.documents.markup import mask_markup
-from kgkit.documents.metadata import parse_date
 from kgkit.documents.read import read_document
 from kgkit.documents.scan import find_documents
 from kgkit.errors import DocumentError, InputError

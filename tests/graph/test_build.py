@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from paths import CORPUS, DATA, ROOT
@@ -19,8 +20,10 @@ from rdflib import RDF, Dataset, Literal, URIRef
 from kgkit.documents.read import read_document
 from kgkit.errors import DocumentError
 from kgkit.extraction.extract import extract
+from kgkit.extraction.state import DocState
 from kgkit.graph.build import BuildResult, build
 from kgkit.graph.evidence import document_lines, document_quads
+from kgkit.graph.extracting import DocOutcome, Setup, Task
 from kgkit.graph.reference import reference_lines, reference_quads
 from kgkit.rdf.ntriples import nquad
 from kgkit.rdf.terms import KG, OA, REFERENCE_GRAPH, VOCAB_GRAPH
@@ -68,7 +71,9 @@ def test_every_fact_has_evidence_with_its_quote(built: BuildResult) -> None:
         doc = next(g.subjects(RDF.type, KG.Document))
         text = texts[str(g.value(doc, KG.sourcePath))]
         for sel in g.subjects(RDF.type, OA.TextPositionSelector):
-            start, end = int(g.value(sel, OA.start)), int(g.value(sel, OA.end))
+            start_term, end_term = g.value(sel, OA.start), g.value(sel, OA.end)
+            assert isinstance(start_term, Literal) and isinstance(end_term, Literal), (sel, start_term, end_term)
+            start, end = int(start_term), int(end_term)
             quote = g.value(URIRef(str(sel).replace("/p", "/q", 1).replace(f"/p{start}", f"/q{start}")), OA.exact)
             assert quote is not None and str(quote) == text[start:end]
 
@@ -144,7 +149,7 @@ def test_reference_lines_are_those_of_the_reference_quads() -> None:
     assert reference_lines(subjects, gazetteer) == lines  # made again from what the process kept
 
 
-def _scorer():  # type: ignore[no-untyped-def]
+def _scorer() -> ModuleType:
     spec = importlib.util.spec_from_file_location("kgscore", ROOT / "kgkit" / "quality" / "kgscore.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -240,7 +245,7 @@ def test_a_document_the_extractor_fails_on_is_skipped_not_fatal(tmp_path: Path) 
     from kgkit.extraction import REGISTRY, component
 
     @component("explode-on-same-name", requires=["sentences"])
-    def explode(st):  # type: ignore[no-untyped-def]
+    def explode(st: DocState) -> None:
         if st.doc.name == "same-name.md":
             raise IndexError("string index out of range\nmore detail")
 
@@ -301,8 +306,13 @@ def test_a_rebuild_extracts_only_the_documents_that_changed(tmp_path: Path, monk
     out = tmp_path / "out"
     first = build([docs], out, jobs=1)
     extracted: list[str] = []
-    real = build_module._extract_one
-    monkeypatch.setattr(build_module, "_extract_one", lambda args: extracted.append(args[0].id) or real(args))
+    real: Callable[[tuple[Task, Path, Setup]], DocOutcome] = build_module._extract_one
+
+    def counted(args: tuple[Task, Path, Setup]) -> DocOutcome:
+        extracted.append(args[0].id)
+        return real(args)
+
+    monkeypatch.setattr(build_module, "_extract_one", counted)
     again = build([docs], out, jobs=1)
     assert extracted == [] and again.output.read_bytes() == first.output.read_bytes()
     assert again.entities == first.entities and again.triples == first.triples

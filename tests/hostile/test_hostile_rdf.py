@@ -109,7 +109,8 @@ def test_namespace_entities_as_ontology_editors_write_them_still_work(run_cli: C
     assert code == 0 and out == '<https://schema.org/x> <https://schema.org/name> "X" .\n', err
 
 
-JSONLD_REFERENCES = {
+#: JSON-LD documents that reference a context at the given base URL, in each way JSON-LD allows
+JSONLD_REFERENCES: dict[str, Callable[[str], dict[str, object]]] = {
     "context URL": lambda url: {"@context": f"{url}/context.jsonld", "@id": "http://x.example/a", "name": "A"},
     "context in a list": lambda url: {"@context": [{"x": "http://x.example/"}, f"{url}/context.jsonld"],
                                       "@id": "http://x.example/a", "name": "A"},

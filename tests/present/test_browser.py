@@ -90,7 +90,7 @@ class Browser:
         """The next event called ``event`` (others are kept)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            message = json.loads(self.ws.recv())
+            message: dict[str, Any] = json.loads(self.ws.recv())
             self.events.append(message)
             if message.get("method") == event:
                 return message

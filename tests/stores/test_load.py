@@ -19,7 +19,7 @@ import pytest
 from conftest_stores import VIRTUOSO_PASSWORD, VIRTUOSO_USER
 from paths import CORPUS
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib.term import Node
 
 from kgkit.errors import InputError, StoreError
 from kgkit.rdf.read import as_dataset
@@ -57,7 +57,7 @@ DECIMALS = {
 }
 
 
-def norm(term: Identifier) -> Any:
+def norm(term: Node | None) -> Any:
     """A term compared by value where stores canonicalise numbers (the same value, another term):
     Oxigraph and Virtuoso write the decimal 1.0 as 1, Oxigraph types a nonNegativeInteger as integer."""
     if isinstance(term, Literal) and term.datatype is not None:
@@ -76,7 +76,7 @@ def stored_quads(store: SparqlStore) -> set[Quad]:
         f'SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
         f'FILTER(STRSTARTS(STR(?g), "{KGKIT_GRAPHS}") || STRSTARTS(STR(?g), "{STAGING_PREFIX}")) }}'
     )
-    return {(str(g), norm(s), norm(p), norm(o)) for g, s, p, o in result.rows}  # type: ignore[misc]
+    return {(str(g), norm(s), norm(p), norm(o)) for g, s, p, o in result.rows}
 
 
 def counts(store: SparqlStore) -> dict[str, int]:
@@ -217,15 +217,16 @@ def loaded(request: pytest.FixtureRequest, built_dir: Path) -> Iterator[dict[str
     urls: dict[str, str | None] = {}
     for name in ("oxigraph", "virtuoso"):
         try:
-            urls[name] = request.getfixturevalue(f"{name}_url")
+            url: str = request.getfixturevalue(f"{name}_url")
         except pytest.skip.Exception:
             urls[name] = None
             continue
-        load(urls[name], built_dir, replace=True)
+        urls[name] = url
+        load(url, built_dir, replace=True)
     yield urls
-    for url in urls.values():
-        if url:
-            wipe(SparqlStore.connect(url))
+    for loaded_to in urls.values():
+        if loaded_to:
+            wipe(SparqlStore.connect(loaded_to))
 
 
 def loaded_url(loaded: dict[str, str | None], store_name: str) -> str:
@@ -337,6 +338,7 @@ class FaultyProxy:
                 return self.rfile.read(int(self.headers.get("Content-Length", "0")))
 
             def send_upstream(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+                assert proxy.target.hostname is not None, proxy.target
                 connection = http.client.HTTPConnection(proxy.target.hostname, proxy.target.port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                 connection.request(self.command, self.path, body=body or None, headers=headers)
