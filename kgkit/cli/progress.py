@@ -7,7 +7,20 @@ import threading
 import time
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+
+class RateColumn(ProgressColumn):
+    """The units done per second (rich's estimate over the last half minute), e.g. "12.5 documents/s"."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("" if speed is None else f"{speed:,.1f} {self.unit}/s")
 
 #: Seconds of work before a progress bar or spinner shows (``KGKIT_PROGRESS_DELAY`` sets it; 0: at once).
 DELAY = float(os.environ.get("KGKIT_PROGRESS_DELAY", "1") or 1)
@@ -38,6 +51,7 @@ class ProgressBar:
                 TextColumn("{task.description}"),
                 BarColumn(),
                 TextColumn(f"{{task.completed:,.0f}}/{{task.total:,.0f}} {self.unit}"),
+                RateColumn(self.unit),
                 TimeRemainingColumn(),
                 console=self.console,
                 transient=True,

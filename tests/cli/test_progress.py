@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 from rich.console import Console
 
@@ -45,3 +46,13 @@ def test_spinner_shows_only_after_its_delay_and_on_a_terminal() -> None:
     with Spinner("Validating", console=Console(file=piped, force_terminal=False), delay=0):
         time.sleep(0.05)
     assert piped.getvalue() == ""
+
+
+def test_the_bar_shows_the_rate() -> None:
+    out = io.StringIO()
+    with ProgressBar("Extracting", "documents", console=Console(file=out, force_terminal=True, width=120),
+                     delay=0) as bar:
+        for done in range(1, 4):
+            bar.update(done, 3)
+            time.sleep(0.05)
+    assert "documents/s" in out.getvalue()
