@@ -18,10 +18,10 @@ from paths import CORPUS, DATA
 from kgkit.graph.build import build
 
 PINNED = {
-    "corpus": "dc66c2dc1b2f5fbec6c92459246715097a84072e93a9e641315054b21d2c527e",
-    "unseen": "c5f39170a4d73c15ef510a1b7b7a886ce721965ea8185287488b35981d80ae90",
-    "unseen2": "23493132704dffcd58429973828a3247197ed50b65dc27573e4b11bc839bef44",
-    "unseen3": "4c838a8164692913b5374567d4a555c16ad3a3d8d96284f232fc3053325b4917",
+    "corpus": "b729f80b69993d5ff2c9ab87e25f83c61e2e0f1a621758c5308e3ab56331e950",
+    "unseen": "be8dae91afa3f7a14b3bbea1f4219a74bc94612f6afaafb17340157303daa528",
+    "unseen2": "ba5334c9fa972af7198fe4fcf2c1723b1707428cbeb20108cc198197accebddb",
+    "unseen3": "a6832c4fe5b4d7f81ed92bce8d37e1d913a1c936feace24ad02329ae48567957",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

@@ -122,7 +122,7 @@ def parse_blocks(doc: Document) -> list[Block]:
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 _LINK = re.compile(
-    r"\[(?P<text>[^\[\]\n]*(?:\[[^\]\n]*\][^\[\]\n]*)*)\]"
+    r"\[(?P<text>(?:[^\[\]\n]|\n(?![ \t]*\n))*(?:\[[^\]\n]*\](?:[^\[\]\n]|\n(?![ \t]*\n))*)*)\]"
     r"\((?P<url><[^>\n]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\)"
 )
 _HREF_LINK = re.compile(r"<a\b[^>]*?\bhref=[\"'](?P<url>[^\"']*)[\"'][^>]*>(?P<text>.*?)</a>", re.S | re.I)

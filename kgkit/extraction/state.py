@@ -225,8 +225,11 @@ class DocState:
     def resolve_org(self, name: str, span: tuple[int, int], known_only: bool = False) -> URIRef | None:
         name = name.strip().rstrip(".,;")
         known = self.gz.lookup(name)
-        if known is not None and known.kind == "project" and not known_only:  # a company the landscape lists
-            return self.entity("org", name, span, "pattern", CONF_PATTERN)  # as a product ("Akuity")
+        if known is not None and known.kind in ("project", "service"):
+            if known.may_be_org and not known_only:  # a company the landscape lists as a product ("Akuity")
+                return self.entity("org", name, span, "pattern", CONF_PATTERN)
+            if not known.may_be_org:
+                return None  # a CNCF project or another company's product is no one's employer
         e = self.local_alias.get(name.split()[0]) if name.split() and len(name.split()) <= 2 else None
         e = self.gz.lookup(name) or e
         if e and e.kind == "org":
