@@ -127,7 +127,7 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table").disable("in
 # start another match ("[" in a link text one level deep, "<" in a tag), and a link's text is bounded,
 # so a block of 100 KB of "[" or "<a" costs linear time.
 _LINK = re.compile(
-    r"\[(?P<text>[^\[\]\n]*(?:\[[^\[\]\n]*\][^\[\]\n]*)*)\]"
+    r"\[(?P<text>(?:[^\[\]\n]|\n(?![ \t]*\n))*(?:\[[^\[\]\n]*\](?:[^\[\]\n]|\n(?![ \t]*\n))*)*)\]"
     r"\((?P<url><[^<>\n]*>|[^)\s]*)(?:\s+\"[^\"\n]*\")?\)"
 )
 _HREF_LINK = re.compile(

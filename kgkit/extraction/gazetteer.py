@@ -32,6 +32,7 @@ from kgkit.rdf.terms import slug
 DATA_DIR = resources.data_dir()
 _SUFFIX = re.compile(r"\s*\((?:member|supporter|contributor|KCSP|KCNTP|end user)\)\s*$", re.I)
 _ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<short>[A-Za-z0-9][\w.+-]{1,15})\)$")
+_VOWEL = re.compile(r"[aeiouy]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _ORG_CATEGORIES = {"CNCF Members"}
 _ORG_SUBCATEGORIES = {"Kubernetes Certified Service Provider", "Kubernetes and Cloud Native Training Partner"}
@@ -55,6 +56,18 @@ class Entry:
     co_located: bool | None = None
     editions: bool = False
     ambiguous: bool = False
+    company: bool = False  # a landscape product named as its own company ("Snyk", "Okteto")
+
+    @property
+    def may_be_org(self) -> bool:
+        """Can a mention of this entry name an organization where the grammar wants one ("X from Y")?
+        A company's eponymous product and a web service can ("Jane Doe from Snyk", "staff from GitHub");
+        a CNCF project or another company's product cannot ("inspiration from Karmada")."""
+        if self.kind == "service":
+            return True
+        if self.kind != "project" or self.maturity:
+            return False
+        return self.company if self.source == "landscape" else self.org_kind != "open-source project"
 
     @property
     def key(self) -> str:
@@ -86,6 +99,10 @@ class Gazetteer:
                 existing.url = existing.url or entry.url
                 existing.repo = existing.repo or entry.repo
                 existing.maturity = existing.maturity or entry.maturity
+        orgs = {slug(e.name) for e in self.entries.values() if e.kind == "org"}
+        for entry in self.entries.values():  # a product named as a member organization is its eponym
+            if entry.kind == "project" and entry.source == "landscape" and slug(entry.name) in orgs:
+                entry.company = True
         self._automaton = ahocorasick.Automaton()
         surfaces: dict[str, list[tuple[str, str]]] = {}
         for key, entry in self.entries.items():
@@ -153,8 +170,8 @@ class Gazetteer:
             return (
                 surface.isupper() or seen.isupper() or (not _sentence_initial(hay, pos) and not _title_line(hay, pos))
             )
-        if seen == surface:
-            return not (surface.islower() and len(surface) < 5 and surface.isalpha())
+        if seen == surface:  # a short lower-case name is a word ("spin") unless it has no vowel ("kcp")
+            return not (surface.islower() and len(surface) < 5 and surface.isalpha() and _VOWEL.search(surface))
         if _CJK.search(surface):
             return True
         if seen.isupper() and len(seen) >= 3:
@@ -221,11 +238,16 @@ def load_gazetteer(data_dir: Path = DATA_DIR, cache_dir: Path | None = None) -> 
         entries.append(_entry("project", item))
     for item in curated.get("events", []):
         entries.append(_entry("event", item))
+    for item in curated.get("services", []):  # web services: known, so never a person; no project either
+        entries.append(_entry("service", item))
     landscape = data_dir / "reference" / "cncf-landscape.yml"
     if landscape.exists():
         kept = _kept_landscape_entries(landscape, cache_dir) if cache_dir else _landscape_entries(landscape)
         entries += [e for e in kept if e.name.lower() not in not_projects]
-    return Gazetteer(entries, set(curated.get("ambiguous_names", [])))
+    ambiguous = set(curated.get("ambiguous_names", []))
+    for e in entries:  # a short form that is a plain word ("Apache Spark" -> "Spark") needs its exact case
+        ambiguous.update(a for a in e.aliases if e.source == "landscape" and re.fullmatch(r"[A-Z][a-z]+", a))
+    return Gazetteer(entries, ambiguous)
 
 
 def load_curated(data_dir: Path = DATA_DIR) -> dict[str, Any]:
@@ -310,6 +332,7 @@ def _landscape_entries(path: Path) -> list[Entry]:
                     short = m.group("short")
                     if short.isupper() or any(c.isdigit() for c in short):
                         aliases.append(short)
+                aliases += _short_forms(raw, item)
                 out.append(
                     Entry(
                         kind="org" if is_org else "project",
@@ -320,6 +343,38 @@ def _landscape_entries(path: Path) -> list[Entry]:
                         repo=item.get("repo_url"),
                         maturity=item.get("project"),
                         category=f"{category.get('name')} / {sub.get('name')}",
+                        company=not is_org and _fold(_crunchbase(item)) == _fold(raw),
                     )
                 )
+    return out
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _crunchbase(item: dict[str, Any]) -> str:
+    """The organization a landscape item's Crunchbase link names ("cloud-native-computing-foundation"),
+    without a legal form ("pulumi-corporation" -> "pulumi")."""
+    name = str(item.get("crunchbase") or "").rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"-(?:inc|corporation|corp|labs|gmbh|ltd|llc|io|hq|software|technologies)$", "", name)
+
+
+def _short_forms(name: str, item: dict[str, Any]) -> list[str]:
+    """Other names a landscape product goes by: without its vendor's name when the rest is a name of its
+    own ("Red Hat OpenShift" -> "OpenShift", "Apache Hadoop" -> "Hadoop"), and an Apache project with
+    the foundation's name ("SkyWalking" at skywalking.apache.org -> "Apache SkyWalking")."""
+    words = name.split()
+    vendor = _fold(_crunchbase(item))
+    out: list[str] = []
+    for k in range(1, len(words)):
+        if _fold(" ".join(words[:k])) in (vendor, "apache"):
+            rest = words[k:]
+            apache = words[0] == "Apache" and k == 1
+            if len(rest) == 1 and (apache or re.search(r"[a-z][A-Z]|^[a-z]+[A-Z]", rest[0])) and len(rest[0]) >= 4:
+                out.append(rest[0])
+            break
+    home = str(item.get("homepage_url") or "")
+    if len(words) == 1 and re.match(r"https?://[\w.-]+\.apache\.org\b", home):
+        out.append(f"Apache {name}")
     return out

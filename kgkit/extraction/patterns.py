@@ -10,6 +10,7 @@ from functools import lru_cache
 from rdflib import Literal
 
 from kgkit.documents.document import Document
+from kgkit.extraction.speakers import COMMON_NOUNS
 from kgkit.rdf.terms import KG
 
 #: rdflib's Literal, remembered: building one checks and converts its value (~4 µs), and the same
@@ -386,6 +387,8 @@ NOT_NAME_WORDS = {
     "Thoughts",
     "Closing",
 }
+NOT_NAME_WORDS |= COMMON_NOUNS | {"Lessons", "Learned"}
+
 
 
 def is_person_name(name: str) -> bool:

@@ -31,6 +31,7 @@ import kgkit.extraction.components.people
 import kgkit.extraction.components.relations
 import kgkit.extraction.components.schedule
 import kgkit.extraction.components.talks
+import kgkit.extraction.components.types
 import kgkit.extraction.curation
 import kgkit.extraction.sentences
 import kgkit.extraction.topics  # noqa: F401  (each module registers its components)
@@ -51,12 +52,14 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "conferences",
     "named-events",
     "mentions",
+    "linked-projects",
     "title-event",
     "talk-items",
     "quoted-talks",
     "relations",
     "people",
     "topics",
+    "types",
     "curation",
 )
 

@@ -42,6 +42,16 @@ _NOT_PERSON_WORDS = {
     "Future", "State", "Beyond", "Towards", "Journey", "Lessons", "Learned", "Inside", "Best", "Practices",
     "Networking", "Reception", "Registration", "Closing", "Opening", "Remarks", "Q&A", "TBD", "TBA",
 }
+#: Capitalized words that are no part of a personal name: job titles, rooms and stands, the nouns of
+#: talk titles and product names ("Principal Engineer", "Room D", "Solutions Showcase", "Ambient Mesh").
+COMMON_NOUNS = {
+    "Principal", "Engineer", "Senior", "Staff", "Director", "Manager", "Chief", "Officer", "Founder",
+    "Advocate", "Architect", "Evangelist", "Technical", "Developer", "Developers", "Product", "Products",
+    "Room", "Hall", "Stage", "Track", "Booth", "Showcase", "Solutions", "Services", "Service", "Mesh",
+    "Thinking", "Programming", "Language", "Languages", "Specifications", "Snapshots", "Management",
+    "Operator", "Storage", "Monitoring", "Observability", "Perception", "Workloads", "Workload",
+}
+_NOT_PERSON_WORDS |= COMMON_NOUNS
 _LOWER_NAME = re.compile(r"[a-z]{2,12}(?: [a-z]{2,14}){1,2}")  # "bo gao", among named people only
 _SPLIT_AND = re.compile(r"\s*(?:&|\band\b|\bund\b|\bet\b|\be\b|\by\b|＆|、|和)\s*")
 
@@ -118,6 +128,8 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
                     p.org, p.org_span = org, (piece_start + lead.end(), piece_start + len(piece))
                 pending = []
                 continue
+            if pending and _job_title(piece):  # "Giles Heron, Principal Engineer, Cisco": the role
+                continue
             for part_start, part in _pieces(piece, piece_start, _SPLIT_AND.pattern):
                 part_start, part = _clean(part, part_start)
                 if not part:
@@ -140,6 +152,17 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
                 else:
                     return None
     return people or None
+
+
+_TITLE_WORDS = COMMON_NOUNS | {"Lead", "Head", "PM", "VP", "CEO", "CTO", "CIO", "COO", "CISO", "SVP", "EVP"}
+
+
+def _job_title(piece: str) -> bool:
+    """Is ``piece`` a job title ("Principal PM Lead", "Head of Engineering"), not a name or a company?"""
+    words = piece.split()
+    return 1 <= len(words) <= 5 and any(w in _TITLE_WORDS for w in words) and all(
+        w[0].isupper() or w in ("of", "and", "&", "for") for w in words
+    )
 
 
 _CONNECTORS = {"from", "of", "at", "and", "und", "y", "e", "et", "de", "da", "do", "dos", "das", "du", "des",

@@ -21,6 +21,8 @@ from kgkit.extraction.patterns import (
     MONTHS,
     PERSON_NAME,
     STOP_CAPS,
+    TZ_OFFSETS,
+    WEEKDAYS,
     is_person_name,
     literal,
 )
@@ -225,15 +227,54 @@ class DocState:
     def resolve_org(self, name: str, span: tuple[int, int], known_only: bool = False) -> URIRef | None:
         name = name.strip().rstrip(".,;")
         known = self.gz.lookup(name)
-        if known is not None and known.kind == "project" and not known_only:  # a company the landscape lists
-            return self.entity("org", name, span, "pattern", CONF_PATTERN)  # as a product ("Akuity")
+        if known is not None and known.kind in ("project", "service"):
+            if known.may_be_org and not known_only:  # a company the landscape lists as a product ("Akuity")
+                return self.entity("org", name, span, "pattern", CONF_PATTERN)
+            if not known.may_be_org:
+                return None  # a CNCF project or another company's product is no one's employer
         e = self.local_alias.get(name.split()[0]) if name.split() and len(name.split()) <= 2 else None
         e = self.gz.lookup(name) or e
         if e and e.kind == "org":
             return self.from_entry(e, span, name)
-        if known_only or not name or name.split()[0] in STOP_CAPS:
+        if known is None:
+            name = self._org_before_person(name)
+        if known_only or not name or name.split()[0] in STOP_CAPS or not self._may_be_org(name):
             return None
         return self.entity("org", name, span, "pattern", CONF_PATTERN)
+
+    def _org_before_person(self, name: str) -> str:
+        """An unknown organization's name without the grouped speaker a pattern ran into: "Harness & Raj
+        Vadheraju" is Harness (the next speaker's name follows the "&")."""
+        parts = re.split(r"\s+(?:&|and|und|et|e|y)\s+", name)
+        for i in range(1, len(parts)):
+            words = parts[i].split()
+            if any(is_person_name(" ".join(words[:k])) for k in (2, 3) if len(words) >= k) or (
+                len(words) == 1 and self.is_person(parts[i])
+            ):
+                return " and ".join(parts[:i]) if " and " in name else " & ".join(parts[:i])
+        return name
+
+    def is_person(self, name: str) -> bool:
+        """Is ``name`` a person this document names, or one the model calls a person where it stands?"""
+        if entity_iri("person", name) in self.named:
+            return True
+        return any(label == "PERSON" and self.doc.masked[a:b].strip() == name for label, a, b in self.entities)
+
+    def _may_be_org(self, name: str) -> bool:
+        """Can an unknown name stand for an organization? Not a time zone ("CET"), a weekday or month
+        ("Wed"), a city the reference data knows ("Copenhagen"), a place, date or person by the model,
+        or a personal name this document gives a person."""
+        bare = name.rstrip(".")
+        if name in TZ_OFFSETS or bare.lower() in MONTHS:
+            return False
+        if len(bare) >= 3 and any(w.startswith(bare) for w in WEEKDAYS):
+            return False
+        if name in (self.curated.get("cities") or {}):
+            return False
+        labels = {label for label, a, b in self.entities if self.doc.masked[a:b].strip() == name}
+        if labels & {"GPE", "LOC", "DATE", "TIME"} and "ORG" not in labels:
+            return False
+        return not (is_person_name(name) and self.is_person(name))
 
     def event_of_paragraph(self, sent: Sentence) -> URIRef | None:
         """The first event (not a co-located one) the gazetteer finds in ``sent``'s paragraph."""

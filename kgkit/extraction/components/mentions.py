@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kgkit.extraction.component import component
-from kgkit.extraction.gazetteer import Entry
+from kgkit.extraction.gazetteer import Entry, lower_keeping_length
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
     CONF_PATTERN,
@@ -40,9 +40,11 @@ def mention_facts(st: DocState) -> None:
     for m in st.hits:
         if m.entry.kind == "event":
             continue  # events are handled with their context below
-        if m.entry.kind == "project" and st.in_org_slot(m.start):  # "Omar Haddad, Akuity": a company
+        if m.entry.may_be_org and st.in_org_slot(m.start):  # "Omar Haddad, Akuity": a company
             st.entity("org", m.text, st.span_of(m.start), "pattern", CONF_PATTERN)
             continue
+        if m.entry.kind == "service":
+            continue  # YouTube, Zoom, Slack: media and channels, not software the text is about
         st.from_entry(m.entry, st.span_of(m.start), m.text)
     event_facts(st)
 
@@ -94,6 +96,36 @@ def event_facts(st: DocState) -> None:
             st.add(iri, KG.partOf, st.conference, sec.span, "structure", CONF_PATTERN)
             if organizer:
                 st.add(iri, KG.organizer, organizer, sec.span, "structure", CONF_PATTERN)
+
+
+_REPO = re.compile(r"https?://(?:www\.)?(?:github|gitlab|codeberg)\.(?:com|org)/[\w.-]+/(?P<repo>[\w.-]+?)(?:\.git)?/?$")
+_HOST = re.compile(r"https?://(?:www\.)?(?P<host>[^/?#]+)")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\W_]+", "", lower_keeping_length(text))
+
+
+@component("linked-projects", requires=["blocks", "hits"], provides=["facts"])
+def linked_projects(st: DocState) -> None:
+    """Projects named by a link to their repository ("[Cloud Hypervisor](https://github.com/cloud-hypervisor/
+    cloud-hypervisor)") or their homepage ("[kata containers](https://katacontainers.io)"), whatever the
+    letter case of the link text."""
+    hit_at = {m.start for m in st.hits}
+    for block in st.blocks:
+        for link in block.links:
+            text = " ".join(st.doc.text[link.start : link.end].split()).strip("`*_ ")
+            if not text or link.start in hit_at or not 1 <= len(text.split()) <= 4 or len(_fold(text)) < 3:
+                continue
+            entry = st.gz.lookup(text)
+            repo = _REPO.match(link.url)
+            host = _HOST.match(link.url)
+            span = st.span_of(link.start)
+            if entry is not None:
+                if entry.kind == "project" and host and _fold(entry.name) in _fold(host.group("host")):
+                    st.from_entry(entry, span, text)
+            elif repo and _fold(repo.group("repo")) == _fold(text):
+                st.entity("project", text, span, "pattern", CONF_PATTERN)
 
 
 @component('title-event', requires=['conference', 'main_event'], provides=['main_event'])

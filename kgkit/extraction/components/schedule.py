@@ -73,6 +73,7 @@ class Context:
     zone: str | None = None
     event: URIRef | None = None
     columns: dict[str, int] = field(default_factory=dict)
+    groups: list[dict[str, int]] = field(default_factory=list)  # "Speaker | Talk | Speaker | Talk": two
     table: int | None = None
     kind: str | None = None  # "Keynotes", "Panel Discussions": the kind of the talks below
 
@@ -116,7 +117,7 @@ def talk_items(st: DocState) -> None:
         if block.kind not in ("item", "paragraph"):
             continue
         if ctx.table is not None:
-            ctx.table, ctx.columns = None, {}
+            ctx.table, ctx.columns, ctx.groups = None, {}, []
         if block.parent is not None and _LABEL.match(text):
             continue  # "When: ..." under an item: read with the item
         units = block.lines if _many_talk_lines(st, block) else [(block.start, block.end)]
@@ -414,13 +415,16 @@ def _row(st: DocState, ctx: Context, block: Block, judge: Judge, year: int | Non
     cells = [(_strip(masked, a, b)) for a, b in block.cells]
     texts = [masked[a:b] for a, b in cells]
     if block.table != ctx.table:
-        ctx.table, ctx.columns = block.table, {}
+        ctx.table, ctx.columns, ctx.groups = block.table, {}, []
     if block.header or (not ctx.columns and _header_like(texts)):
-        ctx.columns = {}
+        ctx.columns, ctx.groups = {}, [{}]
         for i, t in enumerate(texts):
-            for role, words in _COLUMN_WORDS.items():
-                if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I) and role not in ctx.columns:
-                    ctx.columns[role] = i
+            roles = [r for r, words in _COLUMN_WORDS.items() if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I)]
+            if roles and roles[0] in ctx.groups[-1] and roles[0] != "time":
+                ctx.groups.append({})  # a role seen again: the columns repeat, a second talk per row
+            for role in roles:
+                ctx.columns.setdefault(role, i)
+                ctx.groups[-1].setdefault(role, i)
         if ctx.columns:
             return
     nonempty = [t for t in texts if t.strip()]
@@ -443,21 +447,26 @@ def _header_like(texts: list[str]) -> bool:
 def _talks_of_row(st: DocState, ctx: Context, block: Block, cells: list[Span], judge: Judge) -> list[Talk]:
     masked = st.doc.masked
     span = (block.start, block.end)
-    cols = ctx.columns
-    if "title" in cols and cols["title"] < len(cells):
-        ta, tb = cells[cols["title"]]
-        talk = _cell_talk(st, block, ta, tb, span, judge)
-        if talk is None:
-            return []
-        if "speaker" in cols and cols["speaker"] < len(cells) and not talk.speakers:
-            sa, sb = cells[cols["speaker"]]
-            talk.speakers = _cell_speakers(st, sa, sb, judge)
-        if "org" in cols and cols["org"] < len(cells) and talk.speakers:
-            oa, ob = cells[cols["org"]]
-            if masked[oa:ob].strip():
-                for p in talk.speakers:
-                    p.org, p.org_span = p.org or masked[oa:ob].strip(), p.org_span or (oa, ob)
-        return [talk]
+    groups = [g for g in ctx.groups if "title" in g] if len(ctx.groups) > 1 else [ctx.columns]
+    if groups and "title" in groups[0] and groups[0]["title"] < len(cells):
+        talks_of_groups: list[Talk] = []
+        for cols in groups:  # one talk per group of columns
+            if cols["title"] >= len(cells):
+                continue
+            ta, tb = cells[cols["title"]]
+            talk = _cell_talk(st, block, ta, tb, span, judge)
+            if talk is None:
+                continue
+            if "speaker" in cols and cols["speaker"] < len(cells) and not talk.speakers:
+                sa, sb = cells[cols["speaker"]]
+                talk.speakers = _cell_speakers(st, sa, sb, judge)
+            if "org" in cols and cols["org"] < len(cells) and talk.speakers:
+                oa, ob = cells[cols["org"]]
+                if masked[oa:ob].strip():
+                    for p in talk.speakers:
+                        p.org, p.org_span = p.org or masked[oa:ob].strip(), p.org_span or (oa, ob)
+            talks_of_groups.append(talk)
+        return talks_of_groups
     # no header: each cell a talk of its own ("Title (Speaker @ Org)"), or a speaker cell beside a title cell
     talks: list[Talk] = []
     used: set[int] = set()
@@ -559,6 +568,9 @@ def _strip(text: str, a: int, b: int) -> Span:
     while a < b and (text[a].isspace() or text[a] in "*_\"“”[(`"):
         a += 1
     while b > a and (text[b - 1].isspace() or text[b - 1] in "*_\"“”])`:,"):
+        closing = text[b - 1] in ")]"
+        if closing and text.count("([" [text[b - 1] == "]"], a, b) >= text.count(text[b - 1], a, b):
+            break  # "Jane Doe (Acme)": the parenthesis closes one inside
         b -= 1
     return a, b
 
