@@ -274,7 +274,9 @@ class DocState:
         labels = {label for label, a, b in self.entities if self.doc.masked[a:b].strip() == name}
         if labels & {"GPE", "LOC", "DATE", "TIME"} and "ORG" not in labels:
             return False
-        return not (is_person_name(name) and self.is_person(name))
+        # (the document's people only: in an organization's slot the small model's PERSON is often wrong,
+        # "Maria Lopez, Globex Systems")
+        return not (is_person_name(name) and entity_iri("person", name) in self.named)
 
     def event_of_paragraph(self, sent: Sentence) -> URIRef | None:
         """The first event (not a co-located one) the gazetteer finds in ``sent``'s paragraph."""
