@@ -38,12 +38,16 @@ def pattern_facts(st: DocState) -> None:
     d = st.doc
     last_session: URIRef | None = None
     award_org: URIRef | None = None
+    by_paragraph: dict[int, list[tuple[int, URIRef]]] = {}  # the sessions titled in each paragraph, in order
+    for iri, sent, _ in st.sessions:
+        if sent is not None:
+            by_paragraph.setdefault(sent.paragraph, []).append((sent.start, iri))
     for s in st.sentences:
         chunk = d.masked[s.start : s.end]
         span = (s.start, s.end)
         speakers: list[URIRef] = []
-        for iri, sent, _ in st.sessions:
-            if sent is not None and sent.start <= s.start and sent.paragraph == s.paragraph:
+        for start, iri in by_paragraph.get(s.paragraph, ()):
+            if start <= s.start:
                 last_session = iri
         # Name, Role at Org (ACR) / Name from Org / Name (Org)
         for m in _AFFILIATED.finditer(chunk):
