@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.term import Identifier
 
 from kgkit.stores import Store
 from kgkit.stores.remote import SparqlStore
 
 EX = "http://example.org/"
+KG = Path(__file__).resolve().parent / "data" / "query" / "kg.trig"  # 4 named graphs, 351 triples
+G1, G2 = URIRef(EX + "g1"), URIRef(EX + "g2")
 KGKIT_GRAPHS = "https://w3id.org/kgkit/graph/"
 #: a store of the backend with a timeout (seconds; None: the backend's default)
 MakeStore = Callable[[float | None], Store]
@@ -32,3 +38,15 @@ def wipe(store: Store) -> None:
     names = [name for name in store.graph_counts() if name and ours(name)]
     if names:
         store.drop_graphs(names)
+
+
+def iri(name: str) -> URIRef:
+    return URIRef(EX + name)
+
+
+def graph(*triples: tuple[str, str, str | Identifier]) -> Graph:
+    """A graph of ``(s, p, o)`` names under :data:`EX` (an ``o`` that is a term stays as it is)."""
+    g = Graph()
+    for s, p, o in triples:
+        g.add((iri(s), iri(p), o if isinstance(o, Identifier) else iri(o)))
+    return g

@@ -97,14 +97,8 @@ class OxigraphStore:
         file = resolve_input(source)
         if format_for_path(file).name not in OX_FORMATS:
             raise InputError("JSON-LD input is read by rdflib only; use --store memory", path=file)
-        try:
+        with _reading(file):
             store.add_quads(ox.parse(path=str(file), format=ox_format(format_for_path(file).name)))
-        except SyntaxError as err:
-            raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
-        except MemoryError as err:
-            if not oxigraph_limit(err):
-                raise
-            raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
         return store
 
     @classmethod
@@ -388,15 +382,9 @@ def _load_union(store: Any, file: Path, bulk: bool = False) -> None:
 
     fmt = ox_format(format_for_path(file).name)
     default = ox.DefaultGraph()
-    try:
+    with _reading(file):
         quads = (ox.Quad(q.subject, q.predicate, q.object, default) for q in ox.parse(path=str(file), format=fmt))
         (store.bulk_extend if bulk else store.extend)(quads)
-    except SyntaxError as err:
-        raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
-    except MemoryError as err:
-        if not oxigraph_limit(err):
-            raise
-        raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
 
 
 def _named_store(file: Path) -> Any:
@@ -405,12 +393,20 @@ def _named_store(file: Path) -> Any:
 
     named = ox.Store()
     _load_union(named, file)
-    try:
+    with _reading(file):
         named.bulk_load(path=str(file), format=ox_format(format_for_path(file).name))
+    return named
+
+
+@contextlib.contextmanager
+def _reading(file: Path) -> Iterator[None]:
+    """Oxigraph's parse errors while reading ``file`` as one-line InputErrors naming it (its memory
+    limit too; any other MemoryError stays what it is)."""
+    try:
+        yield
     except SyntaxError as err:
         raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
     except MemoryError as err:
         if not oxigraph_limit(err):
             raise
         raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
-    return named

@@ -11,15 +11,13 @@ import functools
 import math
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import get_args
 
 import pytest
-from backends import EX, MakeStore, made
+from backends import EX, G1, G2, KG, MakeStore, graph, iri, made
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
-from rdflib.term import Identifier
 
 from kgkit.errors import QueryError, StoreError
 from kgkit.sparql.library import load_library
@@ -28,20 +26,7 @@ from kgkit.stores import Store, upload
 from kgkit.stores.base import Capability
 from kgkit.stores.query import query
 
-KG = Path(__file__).resolve().parent.parent / "data" / "query" / "kg.trig"  # 4 named graphs, 351 triples
-G1, G2 = URIRef(EX + "g1"), URIRef(EX + "g2")
 NUMBERS = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.int, XSD.long}
-
-
-def iri(name: str) -> URIRef:
-    return URIRef(EX + name)
-
-
-def graph(*triples: tuple[str, str, str | Identifier]) -> Graph:
-    g = Graph()
-    for s, p, o in triples:
-        g.add((iri(s), iri(p), o if isinstance(o, Identifier) else iri(o)))
-    return g
 
 
 def needs(store: Store, capability: str) -> None:

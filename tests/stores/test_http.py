@@ -14,10 +14,10 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import EX, G1, KG, graph
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kgkit.errors import StoreError
@@ -25,18 +25,6 @@ from kgkit.stores.http import Credentials
 from kgkit.stores.remote import SparqlStore
 
 CliRun = Callable[..., tuple[int, str, str]]
-
-KG = Path(__file__).resolve().parent.parent / "data" / "query" / "kg.trig"
-EX = "http://example.org/"
-G1 = URIRef(EX + "g1")
-
-
-def graph(*triples: tuple[str, str, str | Literal]) -> Graph:
-    g = Graph()
-    for s, p, o in triples:
-        g.add((URIRef(EX + s), URIRef(EX + p), o if isinstance(o, Literal) else URIRef(EX + o)))
-    return g
-
 
 @pytest.mark.external
 def test_remote_errors_are_one_line_without_credentials(oxigraph_url: str) -> None:

@@ -5,27 +5,15 @@ contract (tests/stores/test_contract.py); HTTP failures are tests/stores/test_ht
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from rdflib import Graph, Literal, URIRef
+from backends import G1, KG, graph
+from rdflib import Literal
 
 from kgkit.errors import StoreError
 from kgkit.stores import open_store, upload
 from kgkit.stores.memory import MemoryStore
 from kgkit.stores.query import query
 from kgkit.stores.remote import Endpoints, SparqlStore, guess_endpoints
-
-KG = Path(__file__).resolve().parent.parent / "data" / "query" / "kg.trig"
-EX = "http://example.org/"
-G1 = URIRef(EX + "g1")
-
-
-def graph(*triples: tuple[str, str, str | Literal]) -> Graph:
-    g = Graph()
-    for s, p, o in triples:
-        g.add((URIRef(EX + s), URIRef(EX + p), o if isinstance(o, Literal) else URIRef(EX + o)))
-    return g
 
 
 @pytest.mark.external
