@@ -40,6 +40,7 @@ from kgkit.errors import InputError
 from kgkit.extraction.component import GIVEN, REGISTRY, Component
 from kgkit.extraction.curation import load_curation
 from kgkit.extraction.gazetteer import DATA_DIR, load_curated, load_gazetteer
+from kgkit.extraction.names import names_version
 from kgkit.extraction.state import DocState, Extraction
 from kgkit.extraction.topics import load_topics
 
@@ -57,6 +58,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "talk-items",
     "quoted-talks",
     "relations",
+    "names",
     "people",
     "topics",
     "types",
@@ -99,6 +101,7 @@ class Pipeline:
         """What a document's extraction depends on besides kgkit's code and data: the components, their
         versions, and the settings (the curation file's content is hashed by the build)."""
         described = [[c.name, c.version, c.run.__module__] for c in self.components]
+        described.append(["given-names", names_version(), ""])  # the list the names component reads
         return hashlib.sha256(json.dumps(described).encode()).hexdigest()
 
     def __call__(self, doc: Document) -> Extraction:

@@ -21,6 +21,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kgkit.extraction.names import starts_with_given_name
+
 Span = tuple[int, int]
 
 _PARTICLE = r"(?:van|von|de|da|del|der|den|di|do|dos|du|le|la|bin|ibn|al|el|ten|ter|zu|y)"
@@ -89,7 +91,12 @@ class Judge:
             return False
         if self.kind_of(text) is not None or ORG_SUFFIX.search(text):
             return False
-        return self.label_of(a, b) not in ("ORG", "PRODUCT", "GPE", "FAC", "EVENT", "WORK_OF_ART")
+        label = self.label_of(a, b)
+        # a known given name first outweighs the model's ORG or PRODUCT ("Mitch Connors", "Neeraj Poddar"),
+        # not its place ("Santa Clara")
+        if label in ("ORG", "PRODUCT", "EVENT", "WORK_OF_ART") and starts_with_given_name(text):
+            return True
+        return label not in ("ORG", "PRODUCT", "GPE", "FAC", "EVENT", "WORK_OF_ART")
 
     def org(self, text: str) -> bool:
         """Could ``text`` be an organization's name (capitalized or known; not a sentence)?"""

@@ -16,7 +16,8 @@ from rdflib import URIRef
 
 from kgkit.extraction.component import component
 from kgkit.extraction.components.schedule import _judge
-from kgkit.extraction.patterns import ROLE_WORDS
+from kgkit.extraction.names import starts_with_given_name
+from kgkit.extraction.patterns import NOT_NAME_WORDS, ROLE_WORDS, STOP_CAPS, is_person_name
 from kgkit.extraction.speakers import ORG_SUFFIX, Judge
 from kgkit.extraction.state import DocState, Sentence
 from kgkit.rdf.terms import KG, SCHEMA
@@ -36,15 +37,74 @@ _ORG_AFTER = re.compile(
 _ORG_BEFORE = re.compile(r"(?P<org>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})[’']s\s+(?:own\s+)?(?:[a-z][\w-]*\s+){0,3}$")
 
 
-@component("people", requires=["sentences", "entities", "hits", "sessions"], provides=["facts"])
-def people(st: DocState) -> None:
-    """People the model finds in the text, their organizations, and the talks they gave."""
-    if not st.entities:
-        return
-    judge = _judge(st)
-    for label, a, b in st.entities:
-        if label != "PERSON":
+@component("names", requires=["sentences", "entities", "hits"], provides=["names"])
+def names(st: DocState) -> None:
+    """Personal names told by a known given name (``Sveinung Dalatun og Kjetil Valle``, ``Speaker: Marie
+    Padberg``), in every language: where the model found no person, or where a language has no model."""
+    masked = st.doc.masked
+    people = [(a, b) for label, a, b in st.entities if label == "PERSON"]
+    known = [(m.start, m.end) for m in st.hits]
+    places = {"GPE", "LOC", "FAC", "DATE", "TIME"}
+    for sentence in st.sentences:
+        for m in _NAME_RUN.finditer(masked, sentence.start, sentence.end):
+            found = _given_name_in(st, m.group(), m.start())
+            if found is None:
+                continue
+            a, b = found
+            if any(x < b and a < y for x, y in people + known):
+                continue
+            if any(label in places and x < b and a < y for label, x, y in st.entities):
+                continue
+            st.names.append((a, b))
+
+
+#: Runs of capitalized words (with the particles of names) on one line: where a given name may start one.
+_UPPER, _LETTER = "A-ZÀ-ÖØ-ÞĀ-Ž", "A-Za-zÀ-ÖØ-öø-ɏ"  # Latin letters only: "Rob Keilty將幫助" ends at 將
+_NAME_RUN = re.compile(
+    rf"(?<![\w.@/-])[{_UPPER}][{_LETTER}'’-]*(?:[ \u00a0](?:(?:van|von|de|da|del|der|den|di|do|dos|du|le|la|ten|ter"
+    rf"|zu)[ \u00a0])*[{_UPPER}][{_LETTER}'’-]*)+(?![{_LETTER}])"
+)
+
+
+def _given_name_in(st: DocState, run: str, at: int) -> tuple[int, int] | None:
+    """The span of the first personal name in a run of capitalized words: a given name and one to three
+    more words that are not known names, acronyms or words that name things, or None."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", run)]
+    for i, (start, word) in enumerate(words[:-1]):
+        if not starts_with_given_name(f"{word} {words[i + 1][1]}"):
             continue
+        end = i + 1
+        while end < len(words) and end - i <= 3 and _surname_word(st, words[end][1]):
+            end += 1
+        if end - i < 2:
+            continue
+        if i == 1 and end < 4 and re.fullmatch(r"[A-Z][a-z]+", words[0][1]) and _surname_word(st, words[0][1]):
+            i = 0  # a given name the list does not know, first in the run: "Vamshi Krishna Samudrala"
+        start = words[i][0]
+        name = " ".join(w for _, w in words[i:end])
+        namelike = is_person_name(name) or all(_surname_word(st, w) for _, w in words[i + 1 : end])
+        if namelike and st.gz.lookup(name) is None and not ORG_SUFFIX.search(name):
+            return at + start, at + words[end - 1][0] + len(words[end - 1][1])
+    return None
+
+
+def _surname_word(st: DocState, word: str) -> bool:
+    """Can ``word`` follow a given name in a personal name (not a known name, an acronym, a title word)?"""
+    bare = word.strip(".,;:")
+    if bare != word or len(bare) < 2 or bare.isupper() or bare in NOT_NAME_WORDS or bare in STOP_CAPS:
+        return False
+    if re.search(r"[a-z][A-Z]", bare):  # "DreamHack", "GitHub": a company or a product
+        return False
+    return st.gz.lookup(bare) is None
+
+
+@component("people", requires=["sentences", "entities", "names", "hits", "sessions"], provides=["facts"])
+def people(st: DocState) -> None:
+    """People the model finds in the text and people told by their given name, their organizations, and
+    the talks they gave."""
+    judge = _judge(st)
+    spans = sorted([(a, b) for label, a, b in st.entities if label == "PERSON"] + st.names)
+    for a, b in spans:
         sentence = st.sentence_at(a)
         found = _name(st, judge, a, b, sentence)
         if found is None:
