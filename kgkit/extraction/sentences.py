@@ -120,7 +120,7 @@ def _line_list(text: str, masked: str, block: Block) -> bool:
     lines = [x for x in lines if x]
     if len(lines) < 2:
         return False
-    if re.search(r"<br\s*/?>", text[block.start : block.end], re.I):
+    if re.search(r"</?br\s*/?>", text[block.start : block.end], re.I):
         return True
     continued = sum(1 for x in lines[1:] if x[:1].islower())
     if continued / (len(lines) - 1) > 0.2:

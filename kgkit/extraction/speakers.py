@@ -79,7 +79,7 @@ class Judge:
 
     def person(self, text: str, a: int, b: int) -> bool:
         """Is ``text`` (at ``a``-``b`` in the document) a personal name?"""
-        text = text.strip()
+        text = " ".join(text.split())  # a name hard-wrapped across lines is one name
         if not text or len(text) > 60:
             return False
         if _CJK_NAME.fullmatch(text):
@@ -88,6 +88,8 @@ class Judge:
             return False
         words = text.split()
         if any(w.strip(".,") in _NOT_PERSON_WORDS for w in words) or any(w.isupper() and len(w) > 2 for w in words):
+            return False
+        if any(re.search(r"-[a-z]", w) for w in words):  # "Long-lived", "Cloud-native": no name's part
             return False
         if self.kind_of(text) is not None or ORG_SUFFIX.search(text):
             return False
@@ -137,9 +139,19 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
                 continue
             if pending and _job_title(piece):  # "Giles Heron, Principal Engineer, Cisco": the role
                 continue
-            for part_start, part in _pieces(piece, piece_start, _SPLIT_AND.pattern):
+            for i, (part_start, part) in enumerate(_pieces(piece, piece_start, _SPLIT_AND.pattern)):
                 part_start, part = _clean(part, part_start)
                 if not part:
+                    continue
+                if i == 0 and pending and judge.org(part) and not starts_with_given_name(part) and (
+                    judge.kind_of(part) in (None, "org")
+                    and not any(w.strip(".,") in _NOT_PERSON_WORDS for w in part.split())
+                ):
+                    # after "Name, " the slot of an organization: "Leo Liang, Cruise Automation", whatever
+                    # the model makes of it
+                    for p in pending:
+                        p.org, p.org_span = part, (part_start, part_start + len(part))
+                    pending = []
                     continue
                 bound = _bound_org(part, part_start, judge)
                 if bound is not None:  # "Avni Sharma from Intuit": her organization, and that of those before

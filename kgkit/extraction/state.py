@@ -159,6 +159,8 @@ class DocState:
         surface: str | None = None,
     ) -> URIRef:
         """The IRI of an entity, typed and named in this document's graph (once)."""
+        name = " ".join(name.split())  # hard-wrapped text: "Aqua\n  Security" is "Aqua Security"
+        surface = " ".join(surface.split()) if surface else surface
         canonical = entry.name if entry else name
         iri = entity_iri(kind, canonical)
         if iri not in self.named:

@@ -20,6 +20,7 @@ from rdflib import RDF, XSD, URIRef
 from kgkit.documents.structure import Block
 from kgkit.extraction.component import component
 from kgkit.extraction.components.talks import _title_patterns
+from kgkit.extraction.names import starts_with_given_name
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
     CONF_PATTERN,
@@ -32,7 +33,16 @@ from kgkit.extraction.patterns import (
 from kgkit.extraction.speakers import Judge, Speaker, confirmed, parse_speakers
 from kgkit.extraction.state import DocState
 from kgkit.extraction.topics import topics_in
-from kgkit.extraction.when import find_date, find_dates, find_times, offset, weekday_in, zone_in
+from kgkit.extraction.when import (
+    GENERIC_ZONES,
+    ZONES,
+    find_date,
+    find_dates,
+    find_times,
+    offset,
+    weekday_in,
+    zone_in,
+)
 from kgkit.rdf.terms import ID, KG, SCHEMA, session_kind, slug
 
 Span = tuple[int, int]
@@ -257,7 +267,7 @@ def _many_talk_lines(st: DocState, block: Block) -> bool:
     if sum(1 for x in lines[1:] if x[:1].islower()) > (len(lines) - 1) * 0.2:
         return False
     return sum(1 for a, b in block.lines if _has_talk_link(block, a, b) or find_times(masked[a:b])) >= 2 or bool(
-        re.search(r"<br\s*/?>", st.doc.text[block.start : block.end], re.I)
+        re.search(r"</?br\s*/?>", st.doc.text[block.start : block.end], re.I)
     )
 
 
@@ -271,10 +281,25 @@ def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, r
             if _speakers_in_title(st, probe, judge) and _title_ok(probe.title):
                 probe.when = masked[a:b]
                 return probe
+        first = next((x for x in block.links if a <= x.start < b), None)
+        if first is not None and not re.sub(r"[\s*_•·>-]+", "", masked[a : first.start]):
+            # a unit that starts with a link to anything (a recording) titled like a talk, speakers after it:
+            # "[Intro to Linkerd](https://youtu.be/...): William Morgan, Buoyant"
+            title_span = _strip(masked, first.start, first.end)
+            title = " ".join(masked[title_span[0] : title_span[1]].split())
+            if _title_case(title) and _title_ok(title):
+                after = masked[first.end : b].replace("\n", " ")
+                trimmed = re.sub(r"^[\s)\]]+", "", after)
+                people = _speakers_after(trimmed, first.end + len(after) - len(trimmed), judge)
+                if people:
+                    return Talk(title, title_span, (a, b), first.url, people, when=masked[a:b])
     if link is None and require_link:
         return None
     if link is not None and require_link and not _title_case(masked[link.start : link.end]):
-        return None  # "a panel discussion", "5 minute lightning talk": a link in prose, not a title
+        probe = Talk("", _strip(masked, link.start, link.end), (a, b), link.url)
+        named = _speakers_in_title(st, probe, judge) and all(_named_person(p, judge, link.url) for p in probe.speakers)
+        if not named:
+            return None  # "a panel discussion", "5 minute lightning talk": a link in prose, not a title
     if link is not None:
         title_a, title_b = _strip(masked, link.start, link.end)
         rest_a, rest_b = link.end, b
@@ -298,16 +323,22 @@ def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] 
     masked = st.doc.masked
     a, b = talk.title_span
     text = masked[a:b]
+    first = _speakers_first(st, talk, judge)
     for m in reversed(list(_SEPARATORS.finditer(text))):
         people = parse_speakers(text[m.end() :], a + m.end(), judge)
         weak = m.group().strip().lower() in ("with", "mit", "par", "com", "by")  # "Filters with Any Language"
         if weak and not confirmed(people, judge):
             continue
+        if people and first and not any(_named_person(p, judge, talk.url) for p in people):
+            break  # "Jason Diller - Long-lived DevOps and ...": the people come first
         if people and m.start() >= _TITLE_MIN:
             talk.title_span = _strip(masked, a, a + m.start())
             talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
             talk.speakers = people
             return people
+    if first:
+        talk.title_span, talk.title, talk.speakers = first
+        return talk.speakers
     paren = re.search(r"\((?P<p>[^()]+)\)\s*$", text)
     if paren:
         people = parse_speakers(paren.group("p"), a + paren.start("p"), judge)
@@ -318,6 +349,31 @@ def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] 
             return people
     talk.title = " ".join(text.split())
     return None
+
+
+def _speakers_first(st: DocState, talk: Talk, judge: Judge) -> tuple[Span, str, list[Speaker]] | None:
+    """``Speaker - Title`` (the people surely people): the title's span, the title and the people."""
+    masked = st.doc.masked
+    a, b = talk.title_span
+    m = next((x for x in _SEPARATORS.finditer(masked, a, b) if x.group().strip() in ("-", "–", "—", "|", "•")), None)
+    if m is None:
+        return None
+    people = parse_speakers(masked[a : m.start()], a, judge)
+    rest = _strip(masked, m.end(), b)
+    title = " ".join(masked[rest[0] : rest[1]].split())
+    if people and _title_ok(title) and all(_named_person(p, judge, talk.url) for p in people):
+        return rest, title, people
+    return None
+
+
+def _named_person(speaker: Speaker, judge: Judge, url: str | None = None) -> bool:
+    """Is the speaker surely a person: a known given name first, a person by the model, or the one the
+    talk's page is named after (``/program/keshav-vasudevan/``)?"""
+    return (
+        starts_with_given_name(speaker.name)
+        or judge.label_of(*speaker.span) == "PERSON"
+        or (url is not None and slug(speaker.name) in url.lower())
+    )
 
 
 def _speakers_after(text: str, at: int, judge: Judge) -> list[Speaker] | None:
@@ -404,7 +460,7 @@ _COLUMN_WORDS = {
     "title": r"title|topic|talk|session|palestra|vortrag|thema|titel|titre|sujet|charla|tema|subject|abstract"
     r"|演讲|题目|タイトル",
     "speaker": r"speakers?|presenters?|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?"
-               r"|ponentes?|who|by|演讲者|讲师|講師|登壇者|スピーカー",
+               r"|ponentes?|who|by|leaders?|hosts?|moderators?|panelists?|演讲者|讲师|講師|登壇者|スピーカー",
     "org": r"company|organi[sz]ation|firma|empresa|entreprise|affiliation|公司",
     "date": r"date|datum|data|fecha|day|tag|jour|dia|día|日期",
 }
@@ -419,29 +475,47 @@ def _row(st: DocState, ctx: Context, block: Block, judge: Judge, year: int | Non
     if block.header or (not ctx.columns and _header_like(texts)):
         ctx.columns, ctx.groups = {}, [{}]
         for i, t in enumerate(texts):
-            roles = [r for r, words in _COLUMN_WORDS.items() if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I)]
+            roles = _column_roles(t)
             if roles and roles[0] in ctx.groups[-1] and roles[0] != "time":
                 ctx.groups.append({})  # a role seen again: the columns repeat, a second talk per row
             for role in roles:
                 ctx.columns.setdefault(role, i)
                 ctx.groups[-1].setdefault(role, i)
+            zone = next((w for w in re.findall(r"[A-Z]{2,5}", t) if w in ZONES or w in GENERIC_ZONES), None)
+            if roles and roles[0] == "time" and ctx.columns["time"] == i and zone:
+                ctx.zone = zone  # "UTC time | EDT time": the first time column's zone
         if ctx.columns:
             return
     nonempty = [t for t in texts if t.strip()]
     if len(nonempty) == 1 and _day_line(nonempty[0], year) is not None:  # "Day 1 - Thursday, August 25"
         _set_day(ctx, nonempty[0], year)
         return
-    row_when = " ".join(t for t in texts if find_times(t) and len(re.sub(r"[\W\d_]+", "", t)) <= 12)
+    if "time" in ctx.columns and ctx.columns["time"] < len(texts) and find_times(texts[ctx.columns["time"]]):
+        row_when = texts[ctx.columns["time"]]  # the time column's, not every cell with a time in it
+    else:
+        row_when = " ".join(t for t in texts if find_times(t) and len(re.sub(r"[\W\d_]+", "", t)) <= 12)
     for talk in _talks_of_row(st, ctx, block, cells, judge):
         talk.when = (row_when + " " + talk.when).strip()
         _add(st, ctx, talk, year)
 
 
+def _column_roles(text: str) -> list[str]:
+    """What a header cell says its column holds: its words ("Session Title", "UTC time", "Speaker(s)"), at
+    most four of them; a column of speakers ("Session Leader(s)") is no column of titles."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if not 1 <= len(words) <= 4:
+        return []
+    roles = [r for r, rx in _COLUMN_WORDS.items() if any(re.fullmatch(rf"(?:{rx})s?", w, re.I) for w in words)]
+    if "speaker" in roles and "title" in roles:
+        roles.remove("title")
+    return sorted(roles, key=_ROLE_ORDER.index)
+
+
+_ROLE_ORDER = ["speaker", "time", "date", "org", "title"]
+
+
 def _header_like(texts: list[str]) -> bool:
-    roles = sum(
-        1 for t in texts for words in _COLUMN_WORDS.values() if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I)
-    )
-    return roles >= 2
+    return sum(1 for t in texts if _column_roles(t)) >= 2
 
 
 def _talks_of_row(st: DocState, ctx: Context, block: Block, cells: list[Span], judge: Judge) -> list[Talk]:
@@ -549,7 +623,7 @@ def _cell_speakers(st: DocState, a: int, b: int, judge: Judge) -> list[Speaker]:
 
 def _cell_lines(text: str, a: int, b: int) -> list[Span]:
     out, pos = [], a
-    for m in re.finditer(r"\n|<br\s*/?>", text[a:b], re.I):
+    for m in re.finditer(r"\n|</?br\s*/?>", text[a:b], re.I):
         out.append((pos, a + m.start()))
         pos = a + m.end()
     out.append((pos, b))
