@@ -30,7 +30,7 @@ from kgkit.extraction.patterns import (
     is_person_name,
     literal,
 )
-from kgkit.extraction.speakers import Judge, Speaker, confirmed, parse_speakers
+from kgkit.extraction.speakers import PERSON, Judge, Speaker, confirmed, parse_speakers
 from kgkit.extraction.state import DocState
 from kgkit.extraction.topics import topics_in
 from kgkit.extraction.when import (
@@ -274,6 +274,9 @@ def _many_talk_lines(st: DocState, block: Block) -> bool:
 def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, require_link: bool) -> Talk | None:
     """The talk one item, line or heading lists, or None."""
     masked = st.doc.masked
+    bold = _bold_title_talk(st, block, a, b, judge)
+    if bold is not None:
+        return bold
     link = next((x for x in block.links if a <= x.start < b and TALK_URL.search(x.url)), None)
     if link is None:  # any link whose text is "Title - Speaker, Org" (a recording, a slide deck)
         for other in (x for x in block.links if a <= x.start < b):
@@ -316,6 +319,40 @@ def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, r
             talk.orgs = _presenting_orgs(st, talk, masked[rest_a:rest_b], rest_a)
         return talk if _title_ok(talk.title) else None
     return _talk_of_text(st, a, b, judge)
+
+
+_BOLD = re.compile(r"\*\*(?P<t>[^*\n]{8,200}?)\*\*|__(?P<u>[^_\n]{8,200}?)__")
+
+
+def _bold_title_talk(st: DocState, block: Block, a: int, b: int, judge: Judge) -> Talk | None:
+    """A unit that starts with a title in bold and names its speakers after it, plainly or as links to
+    their pages: ``**Building Agile Infrastructures with Puppet** [PDF] [Video] [Teyo Tyree](/speakers/#teyo)``."""
+    text, masked = st.doc.text, st.doc.masked
+    pos = a
+    while pos < b and text[pos] in " \t\n•·>-":
+        pos += 1
+    m = _BOLD.match(text, pos, b)
+    if m is None:
+        return None
+    group = "t" if m.group("t") else "u"
+    title_span = _strip(masked, m.start(group), m.end(group))
+    title = " ".join(masked[title_span[0] : title_span[1]].split())
+    if not (_title_case(title) or len(title.split()) >= 3) or not _title_ok(title) or judge.person(title, *title_span):
+        return None
+    people: list[Speaker] = []
+    for link in (x for x in block.links if m.end() <= x.start < b):
+        name = " ".join(masked[link.start : link.end].split())
+        if _PERSON_URL.search(link.url) and PERSON.fullmatch(name) and judge.kind_of(name) is None:  # their page
+            people.append(Speaker(name, (link.start, link.end)))
+    if not people:  # "**Title**<br>Jane Doe, Acme": the speakers after it, links' texts (a "[PDF]") left out
+        rest = re.sub(r"\[[^\]\n]{0,40}\]", lambda x: " " * len(x.group()), masked[m.end() : b].replace("\n", " "))
+        trimmed = re.sub(r"^[\s:–—|-]+", "", rest)
+        people = parse_speakers(trimmed, b - len(trimmed), judge) or []
+        if not all(_named_person(p, judge) for p in people):
+            people = []
+    if not people:
+        return None
+    return Talk(title, title_span, (a, b), None, people, when=masked[a:b])
 
 
 def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] | None:
