@@ -122,7 +122,7 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
     """The people of a speaker list (``text`` stands at ``at`` in the document), or None when ``text``
     is not one (a piece that is neither a person nor an organization after a person). A list ends
     where a sentence about the speakers starts ("Jane Doe from Acme shows how ...")."""
-    text = text[: _list_end(text)]
+    text = text[: list_end(text)]
     people: list[Speaker] = []
     pending: list[Speaker] = []  # people still without their organization
     for group_start, group in _pieces(text, at, r";|\s\|\s|\s/\s|\n"):
@@ -188,7 +188,7 @@ _CONNECTORS = {"from", "of", "at", "and", "und", "y", "e", "et", "de", "da", "do
                "van", "von", "der", "den", "la", "le", "del", "di", "bei", "chez", "with"}
 
 
-def _list_end(text: str) -> int:
+def list_end(text: str) -> int:
     """Where a speaker list written before a sentence about it ends: at the first word that is lower
     case and not a connector or name particle ("Abby Bangser from Syntasso highlights ...")."""
     for m in re.finditer(r"[\w'’.-]+", text):

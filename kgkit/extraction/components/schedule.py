@@ -11,6 +11,7 @@ Times without a zone take the venue's, from its IANA time zone on that date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from kgkit.extraction.patterns import (
     is_person_name,
     literal,
 )
-from kgkit.extraction.speakers import PERSON, Judge, Speaker, confirmed, parse_speakers
+from kgkit.extraction.speakers import PERSON, Judge, Speaker, confirmed, list_end, parse_speakers
 from kgkit.extraction.state import DocState
 from kgkit.extraction.topics import topics_in
 from kgkit.extraction.when import (
@@ -113,6 +114,7 @@ def talk_items(st: DocState) -> None:
     ctx = Context(zone=zone_in(doc.text[: min(len(doc.text), 4000)]) or None)
     children = _children(st.blocks)
     year = st.conf_dates[0].year if st.conf_dates else st.year
+    pending: Talk | None = None  # a title alone on its line, waiting for a line of speakers
     for i, block in enumerate(st.blocks):
         text = masked[block.start : block.end]
         if block.kind == "heading":
@@ -120,9 +122,11 @@ def talk_items(st: DocState) -> None:
             talk = _talk_of_unit(st, block, block.start, block.end, judge, require_link=True)
             if talk is not None:
                 _add(st, ctx, talk, year)
+            pending = None if talk is not None else _title_alone(st, block, block.start, block.end)
             continue
         if block.kind == "row":
             _row(st, ctx, block, judge, year)
+            pending = None
             continue
         if block.kind not in ("item", "paragraph"):
             continue
@@ -131,9 +135,13 @@ def talk_items(st: DocState) -> None:
         if block.parent is not None and _LABEL.match(text):
             continue  # "When: ..." under an item: read with the item
         units = block.lines if _many_talk_lines(st, block) else [(block.start, block.end)]
+        found_here: list[tuple[Talk, Context]] = []  # the block's talks: its later day and time lines are theirs
         for a, b in units:
             line = masked[a:b]
-            if _day_line(line, year) is not None:
+            if found_here and _when_only(line, year):  # "Title<br>Speakers<br>Wednesday, March 20 • 16:30 - 17:05"
+                found_here[-1][0].when += " \n" + line
+                continue
+            if _day_line(line, year) is not None and not _SPAN_OF_DAYS.search(line):  # not "from March 19 to 22"
                 _set_day(ctx, line, year)
                 if len(line.strip()) < 60 and not _has_talk_link(block, a, b):
                     continue
@@ -142,8 +150,13 @@ def talk_items(st: DocState) -> None:
                 ctx.times = found[0][:3] if found else ctx.times
                 continue
             talk = _talk_of_unit(st, block, a, b, judge, require_link=block.kind == "paragraph" and len(units) == 1)
+            if talk is None and pending is not None:
+                talk = _speakers_of_title(st, pending, a, b, judge)
             if talk is None:
+                pending = _title_alone(st, block, a, b)
                 continue
+            pending = None
+            found_here.append((talk, dataclasses.replace(ctx)))
             for child in children.get(i, []):
                 ctext = masked[child.start : child.end]
                 talk.when += " \n" + ctext
@@ -151,7 +164,77 @@ def talk_items(st: DocState) -> None:
                 if label and not talk.speakers:
                     people = parse_speakers(ctext[label.end() :], child.start + label.end(), judge)
                     talk.speakers = people or []
-            _add(st, ctx, talk, year)
+                elif not label:  # "- Mikko Ylinen, Intel" under the talk: its speakers, their organizations
+                    named = _speakers_of_title(st, talk, child.start, child.end, judge)
+                    known = {p.name for p in talk.speakers}
+                    if named is not None and (not known or known <= {p.name for p in named.speakers}):
+                        talk.speakers = named.speakers
+        for talk, context in found_here:
+            _add(st, context, talk, year)
+
+
+#: Days from one to another ("March 19-22", "from March 19 to 22", "19 au 22 mars"): a conference's, no day's.
+_SPAN_OF_DAYS = re.compile(r"(?i)\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–|—|to|until|bis|au|a|al|até)\s*\d{1,2}(?:st|nd|rd|th)?\b(?!:)")
+
+
+def _when_only(line: str, year: int | None) -> bool:
+    """A line that says when and nothing else: a day, a date, a time, a zone, a room ("Wednesday, March 20 •
+    16:30 - 17:05 CET")."""
+    if _day_line(line, year) is None and not find_times(line):
+        return False
+    rest = line
+    for *_, x, y in find_times(line):
+        rest = rest[:x] + " " * (y - x) + rest[y:]
+    for _, x, y in find_dates(rest, year):
+        rest = rest[:x] + " " * (y - x) + rest[y:]
+    words = [w for w in re.findall(r"[^\W\d_]+", rest) if not weekday_in(w) and w.upper() not in ZONES]
+    return len(words) <= 3 and len(line) < 100
+
+
+def _title_alone(st: DocState, block: Block, a: int, b: int) -> Talk | None:
+    """A line that may be a talk's title whose speakers come on the next line: short, title-like (in bold,
+    a link to a talk's page, or Title Case), no sentence."""
+    masked = st.doc.masked
+    span = _strip(masked, a, b)
+    when = ""
+    times = find_times(masked[span[0] : span[1]])
+    if times and times[0][3] == 0:  # "17:15 - 17:30: Updates from the Community": the time first, then the title
+        lead = re.match(r"[\s:–—|-]*", masked[span[0] + times[0][4] : span[1]])
+        when = masked[span[0] : span[0] + times[0][4]]
+        span = (span[0] + times[0][4] + (lead.end() if lead else 0), span[1])
+    title = " ".join(masked[span[0] : span[1]].split())
+    if not _title_ok(title) or len(title) > 160 or re.search(r"[.!]\s*$|[.!?]\s+[A-Z]", title):
+        return None
+    if find_times(title) or _day_line(title, None) is not None:
+        return None  # "Donnerstag, 13.06. 09:55 - 10.40, Session Track: ...": when, not what
+    if list_end(title) == len(title) and parse_speakers(title, span[0], _judge(st)):
+        return None  # "Jimmy Song, Ant Financial": a speaker, not a title
+    link = next((x for x in block.links if a <= x.start < b and TALK_URL.search(x.url)), None)
+    bold = st.doc.text[span[0] - 2 : span[0]] in ("**", "__")
+    if not (link is not None or bold or _title_case(title) or when):
+        return None
+    talk = Talk(title, span, (a, b), link.url if link is not None else None, when=when)
+    _speakers_in_title(st, talk, _judge(st))  # "Updates from the Community, Lucas Käldström"
+    return talk
+
+
+def _speakers_of_title(st: DocState, title: Talk, a: int, b: int, judge: Judge) -> Talk | None:
+    """The talk of a title alone on its line when this line is nothing but its speakers, surely people."""
+    masked = st.doc.masked
+    line = masked[a:b]
+    label = _SPEAKER_LABEL.match(line)
+    start = a + (label.end() if label else len(line) - len(line.lstrip()))
+    names = masked[start:b].rstrip(" .")
+    end = list_end(names)
+    if end < len(names) and not (names[:end].rstrip().endswith(",") or re.match(r",\s*", names[end:])) or len(
+        names[end:].split()
+    ) > 2:
+        return None  # "Jane Doe from Acme delved into ...": a sentence about them, not a line of speakers
+    people = parse_speakers(names, start, judge)
+    if not people or not all(_named_person(p, judge, title.url) for p in people):
+        return None
+    return Talk(title.title, title.title_span, (title.span[0], b), title.url, people,
+                when=f"{title.when} {masked[title.span[0] : b]}")
 
 
 # --- context -----------------------------------------------------------------------------------------
@@ -376,6 +459,16 @@ def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] 
     if first:
         talk.title_span, talk.title, talk.speakers = first
         return talk.speakers
+    comma = text.rfind(", ")
+    if comma >= _TITLE_MIN:  # "Updates from the Community, Lucas Käldström": people after the last comma
+        people = parse_speakers(text[comma + 2 :], a + comma + 2, judge)
+        if people and all(_named_person(p, judge, talk.url) for p in people) and list_end(text[comma + 2 :]) == len(
+            text[comma + 2 :].rstrip()
+        ):
+            talk.title_span = _strip(masked, a, a + comma)
+            talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
+            talk.speakers = people
+            return people
     paren = re.search(r"\((?P<p>[^()]+)\)\s*$", text)
     if paren:
         people = parse_speakers(paren.group("p"), a + paren.start("p"), judge)
