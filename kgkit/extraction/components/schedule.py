@@ -174,7 +174,9 @@ def talk_items(st: DocState) -> None:
 
 
 #: Days from one to another ("March 19-22", "from March 19 to 22", "19 au 22 mars"): a conference's, no day's.
-_SPAN_OF_DAYS = re.compile(r"(?i)\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–|—|to|until|bis|au|a|al|até)\s*\d{1,2}(?:st|nd|rd|th)?\b(?!:)")
+_SPAN_OF_DAYS = re.compile(
+    r"(?i)\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–|—|to|until|bis|au|a|al|até)\s*\d{1,2}(?:st|nd|rd|th)?\b(?!:)"
+)
 
 
 def _when_only(line: str, year: int | None) -> bool:
@@ -225,10 +227,8 @@ def _speakers_of_title(st: DocState, title: Talk, a: int, b: int, judge: Judge) 
     label = _SPEAKER_LABEL.match(line)
     start = a + (label.end() if label else len(line) - len(line.lstrip()))
     names = masked[start:b].rstrip(" .")
-    end = list_end(names)
-    if end < len(names) and not (names[:end].rstrip().endswith(",") or re.match(r",\s*", names[end:])) or len(
-        names[end:].split()
-    ) > 2:
+    rest = names[list_end(names) :]  # what is left after the list: nothing, or a lower-case organization
+    if rest.strip() and not (rest.lstrip().startswith(",") and len(re.findall(r"\w+", rest)) <= 2):
         return None  # "Jane Doe from Acme delved into ...": a sentence about them, not a line of speakers
     people = parse_speakers(names, start, judge)
     if not people or not all(_named_person(p, judge, title.url) for p in people):
