@@ -26,6 +26,7 @@ import yaml
 
 from kgkit import resources
 from kgkit.errors import InputError, OutputError
+from kgkit.extraction.models import english_words
 from kgkit.rdf.files import atomic_write
 from kgkit.rdf.terms import slug
 
@@ -170,8 +171,8 @@ class Gazetteer:
             return (
                 surface.isupper() or seen.isupper() or (not _sentence_initial(hay, pos) and not _title_line(hay, pos))
             )
-        if seen == surface:  # a short lower-case name is a word ("spin") unless it has no vowel ("kcp")
-            return not (surface.islower() and len(surface) < 5 and surface.isalpha() and _VOWEL.search(surface))
+        if seen == surface:  # a short lower-case name that is a word is the word ("spin"), not "etcd" or "kcp"
+            return not (surface.islower() and len(surface) < 5 and surface.isalpha() and _is_word(surface))
         if _CJK.search(surface):
             return True
         if seen.isupper() and len(seen) >= 3:
@@ -179,6 +180,12 @@ class Gazetteer:
         if seen.islower():  # "spin" is not Spin, "argo" is not Argo; "k8sgpt" is K8sGPT; "加入slack" is Slack
             return (any(c.isdigit() for c in surface) and len(surface) >= 4) or _cjk_neighbour(hay, pos, len(seen))
         return len(surface) >= 5 or surface.islower()  # KubeCost ~ Kubecost, Kube-Green ~ kube-green
+
+
+def _is_word(text: str) -> bool:
+    """Is ``text`` an English word (by the English pipeline's lexicon; without one, when it has a vowel)?"""
+    words = english_words()
+    return text in words if words else _VOWEL.search(text) is not None
 
 
 def lower_keeping_length(text: str) -> str:
@@ -223,7 +230,8 @@ def _title_line(hay: str, pos: int) -> bool:
 # ------------------------------------------------------------------------------------------ loading
 @functools.lru_cache(maxsize=4)
 def load_gazetteer(data_dir: Path = DATA_DIR, cache_dir: Path | None = None) -> Gazetteer:
-    """The gazetteer from ``data_dir``/entities.yaml and the landscape snapshot (cached per process).
+    """The gazetteer from ``data_dir``/entities.yaml, software.yaml and the landscape snapshot (cached per
+    process).
 
     With ``cache_dir`` (a build's cache), the landscape's entries are kept there as JSON, keyed by the
     snapshot's bytes and this module's code: reading them back takes milliseconds, parsing the 1 MB of
@@ -234,7 +242,8 @@ def load_gazetteer(data_dir: Path = DATA_DIR, cache_dir: Path | None = None) -> 
     entries: list[Entry] = []
     for item in curated.get("organizations", []):
         entries.append(_entry("org", item))
-    for item in curated.get("projects", []):
+    software = _read_yaml(data_dir / "software.yaml") if (data_dir / "software.yaml").exists() else {}
+    for item in [*curated.get("projects", []), *software.get("projects", [])]:
         entries.append(_entry("project", item))
     for item in curated.get("events", []):
         entries.append(_entry("event", item))

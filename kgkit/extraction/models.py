@@ -128,3 +128,21 @@ def load_model(package: str) -> Any:
         if name not in COMPONENTS:
             nlp.disable_pipe(name)
     return nlp
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """The lemmas of English words (WordNet's, as the installed English pipeline's lemmatizer keeps them),
+    to tell a word from a name ("helm" is one, "etcd" is not); empty when no English pipeline is installed."""
+    for package in MODELS["en"]:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = Path(next(iter(spec.submodule_search_locations)))
+        for path in sorted(root.glob("*/lemmatizer/lookups/lookups.bin")):
+            import srsly  # spaCy's serializer, installed with it
+
+            tables = srsly.msgpack_loads(path.read_bytes())
+            index = tables.get("lemma_index") or {}
+            return frozenset(w for words in index.values() for w in words if w.isalpha())
+    return frozenset()
