@@ -27,6 +27,7 @@ import kgkit.extraction.components.conferences
 import kgkit.extraction.components.document
 import kgkit.extraction.components.events
 import kgkit.extraction.components.mentions
+import kgkit.extraction.components.organizations
 import kgkit.extraction.components.people
 import kgkit.extraction.components.relations
 import kgkit.extraction.components.schedule
@@ -60,6 +61,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "relations",
     "names",
     "people",
+    "organizations",
     "topics",
     "types",
     "curation",
