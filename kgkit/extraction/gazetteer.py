@@ -34,6 +34,7 @@ DATA_DIR = resources.data_dir()
 _SUFFIX = re.compile(r"\s*\((?:member|supporter|contributor|KCSP|KCNTP|end user)\)\s*$", re.I)
 _ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<short>[A-Za-z0-9][\w.+-]{1,15})\)$")
 _VOWEL = re.compile(r"[aeiouy]")
+_SOFT_BREAK = re.compile(r"(?<=\S)\n(?=\S)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _ORG_CATEGORIES = {"CNCF Members"}
 _ORG_SUBCATEGORIES = {"Kubernetes Certified Service Provider", "Kubernetes and Cloud Native Training Partner"}
@@ -137,7 +138,7 @@ class Gazetteer:
         hay = (masked if masked is not None else text)[start:end]
         if not self.entries or not hay:
             return []
-        low = lower_keeping_length(hay)
+        low = _SOFT_BREAK.sub(" ", lower_keeping_length(hay))  # a name hard-wrapped at a line end ("Aqua\nSecurity")
         candidates: list[Match] = []
         for last, (surface_low, forms) in self._automaton.iter(low):
             s = last - len(surface_low) + 1

@@ -29,7 +29,7 @@ MODELS: dict[str, tuple[str, ...]] = {
     "fr": ("fr_core_news_sm",),
 }
 #: The pipeline components kgkit reads (sentences come from the parser); the rest are disabled.
-COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "ner")
+COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")  # lemmas: the verbs of relations
 
 
 @dataclass(frozen=True)

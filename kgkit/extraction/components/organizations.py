@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 
 from kgkit.extraction.component import component
+from kgkit.extraction.gazetteer import Match
 from kgkit.extraction.models import english_words
 from kgkit.extraction.names import is_given_name, starts_with_given_name
 from kgkit.extraction.patterns import CONF_PATTERN, CONF_WEAK, STOP_CAPS
 from kgkit.extraction.speakers import ORG_SUFFIX
 from kgkit.extraction.state import DocState
 from kgkit.extraction.when import ZONES
+from kgkit.rdf.terms import KG
 
 #: Acronyms of technologies and roles, which the model often calls organizations.
 _ACRONYMS = """
@@ -113,3 +115,51 @@ _FUNCTION_WORDS = frozenset(("a", "an", "and", "as", "at", "by", "for", "from", 
 def _title_case(text: str) -> bool:
     long_words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) > 3]
     return len(long_words) >= 2 and sum(w[0].isupper() for w in long_words) >= 0.75 * len(long_words)
+
+
+#: Verbs that say an organization uses software: "X adopted Flux", "the setup of X is based on Flux".
+_USE_LEMMAS = {"use", "adopt", "run", "deploy", "migrate", "standardize", "standardise", "rely", "base", "choose",
+               "select", "leverage", "build", "operate", "move", "switch", "roll"}
+
+
+@component("uses", requires=["sentences", "hits"], provides=["facts"])
+def uses(st: DocState) -> None:
+    """Which organization uses which project, from the parse of a sentence: the subject of a verb of use
+    names the organization ("Deutsche Telekom adopted Flux", "the setup of Swisscom is based on Flux",
+    "Slack has migrated to Vitess"), its object or the object of its preposition the project."""
+    orgs: list[tuple[int, int, Match | None]] = [
+        (m.start, m.end, m) for m in st.hits if m.entry.kind == "org" or m.entry.may_be_org
+    ]
+    orgs += [(a, b, None) for label, a, b in st.entities if label == "ORG"]
+    projects = [m for m in st.hits if m.entry.kind == "project"]
+    if not orgs or not projects:
+        return
+    for sentence in st.sentences:
+        parse = sentence.parse
+        if parse is None:
+            continue
+        base = sentence.start - parse.start_char
+        for verb in parse:
+            if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in _USE_LEMMAS:
+                continue
+            subject = [t for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree]
+            objects = [t for c in verb.children if c.dep_ in ("dobj", "obj", "prep") for t in c.subtree]
+            if not subject or not objects:
+                continue
+            s_lo, s_hi = base + subject[0].idx, base + subject[-1].idx + len(subject[-1])
+            o_lo, o_hi = base + objects[0].idx, base + objects[-1].idx + len(objects[-1])
+            org = next(((a, b, m) for a, b, m in orgs if s_lo <= a and b <= s_hi), None)
+            project = next((m for m in projects if o_lo <= m.start and m.end <= o_hi), None)
+            if org is None or project is None:
+                continue
+            a, b, match = org
+            span = (sentence.start, sentence.end)
+            name = " ".join(st.doc.masked[a:b].split())
+            if match is not None and match.entry.kind == "org":
+                org_iri = st.from_entry(match.entry, span, match.text)
+            elif _name_like(st, name, english_words()) or match is not None:
+                org_iri = st.entity("org", name, span, "model", CONF_WEAK)
+            else:
+                continue
+            project_iri = st.from_entry(project.entry, span, project.text)
+            st.add(org_iri, KG.uses, project_iri, span, "model", CONF_WEAK)

@@ -16,7 +16,7 @@ from rdflib import URIRef
 
 from kgkit.extraction.component import component
 from kgkit.extraction.components.schedule import _judge
-from kgkit.extraction.names import starts_with_given_name
+from kgkit.extraction.names import is_given_name, starts_with_given_name
 from kgkit.extraction.patterns import NOT_NAME_WORDS, ROLE_WORDS, STOP_CAPS, is_person_name
 from kgkit.extraction.speakers import ORG_SUFFIX, Judge
 from kgkit.extraction.state import DocState, Sentence
@@ -150,8 +150,9 @@ def _name(
     if sentence is not None and sentence.parse is not None:
         base = sentence.start - sentence.parse.start_char
         tokens = [tok for tok in sentence.parse if a <= base + tok.idx < b]
-        if tokens and any(tok.pos_ not in ("PROPN", "NOUN", "X") for tok in tokens):
-            return None  # "Managing Burnout", "Any Programming Language"
+        proper = all(tok.pos_ in ("PROPN", "NOUN", "X") for tok in tokens)
+        if tokens and not proper and not starts_with_given_name(name):
+            return None  # "Managing Burnout", "Any Programming Language" (not "Chris Short")
         unit = masked[sentence.start : sentence.end]
         if _title_case_unit(unit) and not _ORG_AFTER.match(masked[b : b + 80]):
             return None  # a heading or a title: its capitals say nothing about names
@@ -165,8 +166,17 @@ def _inside_quotes(text: str, start: int, a: int, b: int) -> bool:
 
 
 def _title_case_unit(text: str) -> bool:
+    """A heading or a title in Title Case: most longer words capitalized, and none of more than four letters
+    in lower case but those titles keep so ("CNCF Ambassador Chris Short joined us" is a sentence)."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) > 3]
-    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+    lower = [w for w in words if w[0].islower() and len(w) > 4 and w not in _TITLE_LOWER]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words) and not lower
+
+
+#: Longer words a Title Case title keeps in lower case.
+_TITLE_LOWER = frozenset(("about", "above", "across", "after", "along", "among", "around", "before", "behind",
+                          "below", "beneath", "between", "beyond", "during", "inside", "outside", "through",
+                          "toward", "towards", "under", "until", "using", "versus", "within", "without"))
 
 
 def _affiliation(st: DocState, judge: Judge, person: URIRef, a: int, b: int, span: tuple[int, int]) -> None:
@@ -210,8 +220,9 @@ def _org_ok(st: DocState, judge: Judge, name: str, at: int, explicit: bool) -> b
     if entry is not None:
         return entry.kind == "org"
     label = judge.label_of(at, at + len(name))
-    if label in ("PERSON", "GPE", "PRODUCT", "DATE", "TIME", "EVENT"):
-        return False
+    lone_word = label == "PERSON" and explicit and len(name.split()) == 1 and not is_given_name(name)
+    if label in ("PERSON", "GPE", "PRODUCT", "DATE", "TIME", "EVENT") and not lone_word:
+        return False  # (but "Priya Sharma of Weaveworks": one word in the slot, no given name, the model's PERSON)
     if judge.person(name, at, at + len(name)):
         return False
     return label in ("ORG", "NORP") or explicit or ORG_SUFFIX.search(name) is not None
@@ -221,19 +232,27 @@ def _presented(st: DocState, person: URIRef, a: int, b: int, sentence: Sentence)
     """The person is the subject of a speaking verb in a sentence naming a session: they presented it."""
     parse = sentence.parse
     base = sentence.start - parse.start_char  # where the parsed text starts in the document
-    speaks = False
+    verb = None
     for token in parse:
         start = base + token.idx
-        if a <= start < b and token.dep_ in ("nsubj", "nsubjpass", "compound", "conj") and (
-            token.head.lemma_.lower() in SPEAK_LEMMAS
-            or (token.dep_ == "conj" and token.head.head.lemma_.lower() in SPEAK_LEMMAS)
-        ):
-            speaks = True
-            break
-    if not speaks:
+        if a <= start < b and token.dep_ in ("nsubj", "nsubjpass", "compound", "conj"):
+            if token.head.lemma_.lower() in SPEAK_LEMMAS:
+                verb = token.head
+            elif token.dep_ == "conj" and token.head.head.lemma_.lower() in SPEAK_LEMMAS:
+                verb = token.head.head
+            if verb is not None:
+                break
+    if verb is None:
         return
-    for iri, where, _ in st.sessions:
-        if where is not None and where.paragraph == sentence.paragraph and where.start <= sentence.end:
+    # the verb's own clause, not the clauses joined to it ("A talked about X, and B delivered the Y session")
+    joined = [c for c in verb.children if c.dep_ == "conj"]
+    tokens = [t for t in verb.subtree if not any(t in c.subtree for c in joined)]
+    clause = (base + tokens[0].idx, base + tokens[-1].idx + len(tokens[-1])) if tokens else (sentence.start, 0)
+    names = {f.s: str(f.o) for f in st.out.facts if f.p == SCHEMA.name}
+    for iri, where, _ in st.sessions:  # a session named in the speaker's own clause
+        if where is not None and where.start == sentence.start and clause[0] <= st.doc.masked.find(
+            names.get(iri, "\0"), clause[0], clause[1]
+        ):
             st.add(iri, KG.presenter, person, (sentence.start, sentence.end), "model", CONF_MODEL)
             return
     stage = st.main_event or st.conference
