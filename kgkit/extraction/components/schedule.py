@@ -111,12 +111,21 @@ def talk_items(st: DocState) -> None:
     doc = st.doc
     masked = doc.masked
     judge = _judge(st)
-    ctx = Context(zone=zone_in(doc.text[: min(len(doc.text), 4000)]) or None)
+    ctx = Context(zone=zone_in(doc.text[: min(len(doc.text), 4000)]) or _one_zone(masked) or None)
     children = _children(st.blocks)
     year = st.conf_dates[0].year if st.conf_dates else st.year
     pending: Talk | None = None  # a title alone on its line, waiting for a line of speakers
+    held: list[tuple[Talk, Context]] = []  # the last block's talks: a paragraph after them may say when they are
     for i, block in enumerate(st.blocks):
         text = masked[block.start : block.end]
+        if held and block.kind in ("item", "paragraph") and _when_only(text, year):
+            talk, context = held[-1]
+            if not find_times(talk.when) and context.times is None:  # "[Title](sched)\n\n**Monday, November 6
+                talk.when += " \n" + text  # • 9:15 am - 9:40 am**": that talk's time, not the next one's
+                continue
+        for talk, context in held:
+            _add(st, context, talk, year)
+        held = []
         if block.kind == "heading":
             _heading(st, ctx, block, text, year)
             talk = _talk_of_unit(st, block, block.start, block.end, judge, require_link=True)
@@ -169,14 +178,22 @@ def talk_items(st: DocState) -> None:
                     known = {p.name for p in talk.speakers}
                     if named is not None and (not known or known <= {p.name for p in named.speakers}):
                         talk.speakers = named.speakers
-        for talk, context in found_here:
-            _add(st, context, talk, year)
+        held = found_here
+    for talk, context in held:
+        _add(st, context, talk, year)
 
 
 #: Days from one to another ("March 19-22", "from March 19 to 22", "19 au 22 mars"): a conference's, no day's.
 _SPAN_OF_DAYS = re.compile(
     r"(?i)\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–|—|to|until|bis|au|a|al|até)\s*\d{1,2}(?:st|nd|rd|th)?\b(?!:)"
 )
+
+
+def _one_zone(text: str) -> str | None:
+    """The zone of a page's times where it names one and only one beside them ("2:00 pm - 2:35 pm CST" once,
+    the other slots bare: all in the conference's local time)."""
+    zones = {zone for _, _, zone, _, _ in find_times(text) if zone}
+    return zones.pop() if len(zones) == 1 else None
 
 
 def _when_only(line: str, year: int | None) -> bool:
