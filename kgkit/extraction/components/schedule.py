@@ -119,12 +119,12 @@ def talk_items(st: DocState) -> None:
     for i, block in enumerate(st.blocks):
         text = masked[block.start : block.end]
         if held and block.kind in ("item", "paragraph") and _when_only(text, year):
-            talk, context = held[-1]
-            if not find_times(talk.when) and context.times is None:  # "[Title](sched)\n\n**Monday, November 6
-                talk.when += " \n" + text  # • 9:15 am - 9:40 am**": that talk's time, not the next one's
+            last, context = held[-1]
+            if not find_times(last.when) and context.times is None:  # "[Title](sched)\n\n**Monday, November 6
+                last.when += " \n" + text  # • 9:15 am - 9:40 am**": that talk's time, not the next one's
                 continue
-        for talk, context in held:
-            _add(st, context, talk, year)
+        for done, context in held:
+            _add(st, context, done, year)
         held = []
         if block.kind == "heading":
             _heading(st, ctx, block, text, year)
@@ -179,8 +179,8 @@ def talk_items(st: DocState) -> None:
                     if named is not None and (not known or known <= {p.name for p in named.speakers}):
                         talk.speakers = named.speakers
         held = found_here
-    for talk, context in held:
-        _add(st, context, talk, year)
+    for done, context in held:
+        _add(st, context, done, year)
 
 
 #: Days from one to another ("March 19-22", "from March 19 to 22", "19 au 22 mars"): a conference's, no day's.
