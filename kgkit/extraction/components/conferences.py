@@ -29,7 +29,10 @@ def _series_regexes(pattern: str, city_alt: str, region_alt: str) -> tuple[re.Pa
     return (
         re.compile(f"(?:{pattern})"),
         re.compile(rf"(?:{city_alt})(?=\s+\Z)"),
-        re.compile(rf"(?:\s+(?P<region>{region_alt}))?(?:\s*(?P<year>'\d\d|20\d\d)\b)?(?:\s+in\s+(?P<year2>20\d\d))?"),
+        re.compile(
+            rf"(?:\s+(?P<city>{city_alt})\b)?(?:\s+(?P<region>{region_alt}))?(?:\s*(?P<year>'\d\d|20\d\d)\b)?"
+            rf"(?:\s+in\s+(?P<year2>20\d\d))?"
+        ),
     )
 
 
@@ -47,7 +50,8 @@ def _series_mentions(
         c = city_re.search(text, window, m.start()) if city_alt else None
         tail = tail_re.match(text, m.end())
         assert tail is not None  # every part of it is optional
-        yield (c.start() if c else m.start()), tail.end(), (c.group() if c else None), tail
+        city = c.group() if c else tail.group("city")  # "Paris KubeCon", "KubeCon Paris"
+        yield (c.start() if c else m.start()), tail.end(), city, tail
         pos = tail.end() if tail.end() > m.start() else m.start() + 1
 
 
@@ -69,6 +73,8 @@ def conference_facts(st: DocState) -> None:
                 region = cities[city][1]
             y = m.group("year") or m.group("year2")
             year = (2000 + int(y[1:]) if y.startswith("'") else int(y)) if y else None
+            if s.get("by_city"):  # "DevOpsDays Berlin 2017": a series whose editions are named by city
+                region = city
             mentions.append((start, end, s["name"], region, year, city, s.get("organizer", "")))
     if not mentions:
         return
@@ -81,6 +87,12 @@ def conference_facts(st: DocState) -> None:
     main = max(mentions, key=score)
     main_year = main[4] or st.year
     main_region = main[3]
+    if main_region is None:  # "CloudNativeCon 2017" in the title, "CloudNativeCon Austin" in the text: one edition
+        regions_named = {m[3] for m in mentions if m[2] == main[2] and m[3] and m[4] in (None, main_year)}
+        if len(regions_named) == 1:
+            main_region = regions_named.pop()
+            city_named = next(m[5] for m in mentions if m[2] == main[2] and m[3] == main_region)
+            main = (*main[:5], main[5] or city_named, main[6])
     if main_year:
         st.year = main_year
     first_org_hit: dict[str, Match] = {}
@@ -109,7 +121,21 @@ def conference_facts(st: DocState) -> None:
             st.add(iri, KG.organizer, org_iri, where, "gazetteer", CONF_PATTERN)
     if st.conference is None:
         return
+    if main[5] and main[5] in cities and not st.located:  # the edition's city, named with it
+        _locate(st, cities, main[5], st.span_of(main[0]) if main[0] >= st.doc.body_start else (main[0], main[1]))
     conference_details(st, cities)
+
+
+def _locate(st: DocState, cities: dict[str, list[str]], city: str, span: tuple[int, int]) -> None:
+    """The document's conference takes place in ``city`` (and its country)."""
+    assert st.conference is not None
+    st.located = True
+    english = cities[city][2] if len(cities[city]) > 2 else city
+    st.cache["city"] = english
+    place = st.entity("place", english, span, "pattern", CONF_PATTERN, surface=city)
+    st.add(st.conference, KG.location, place, span, "pattern", CONF_PATTERN)
+    country = st.entity("place", cities[city][0], span, "pattern", CONF_PATTERN)
+    st.add(place, KG.containedInPlace, country, span, "pattern", CONF_PATTERN)
 
 
 def conference_details(st: DocState, cities: dict[str, list[str]]) -> None:
@@ -142,14 +168,7 @@ def conference_details(st: DocState, cities: dict[str, list[str]]) -> None:
         ):
             city = cm.group("city")
             if city in cities and not st.located:
-                st.located = True
-                span = (a, b) if a >= d.body_start else st.meta_span(a, b, cm.start())
-                english = cities[city][2] if len(cities[city]) > 2 else city
-                st.cache["city"] = english
-                place = st.entity("place", english, span, "pattern", CONF_PATTERN, surface=city)
-                st.add(conf, KG.location, place, span, "pattern", CONF_PATTERN)
-                country = st.entity("place", cities[city][0], span, "pattern", CONF_PATTERN)
-                st.add(place, KG.containedInPlace, country, span, "pattern", CONF_PATTERN)
+                _locate(st, cities, city, (a, b) if a >= d.body_start else st.meta_span(a, b, cm.start()))
     for s in st.sentences:
         m = ATTEND.search(d.masked, s.start, s.end) if _DIGIT.search(d.masked, s.start, s.end) else None
         if m:
