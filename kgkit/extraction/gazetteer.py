@@ -223,7 +223,10 @@ def _title_line(hay: str, pos: int) -> bool:
     """Is ``pos`` inside a Title Case line (a heading or talk title), where every word is capitalized?"""
     line_start = hay.rfind("\n", 0, pos) + 1
     line_end = hay.find("\n", pos)
-    words = re.findall(r"[A-Za-z][\w'-]*", hay[line_start : line_end if line_end >= 0 else len(hay)])
+    line = hay[line_start : line_end if line_end >= 0 else len(hay)]
+    if _CJK.search(line):
+        return False  # in Chinese or Japanese text every Latin word is a name, capitalized as such
+    words = re.findall(r"[A-Za-z][\w'-]*", line)
     long_words = [w for w in words if len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in long_words) >= 0.75 * len(long_words)
 

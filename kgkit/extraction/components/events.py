@@ -24,7 +24,8 @@ NAMED_EVENT = re.compile(
     r"(?<![\w-])(?P<name>"
     r"[A-Z][A-Za-z0-9]*[a-z0-9](?:Con|CON|Conf)|[A-Z][A-Z0-9]{1,}(?:con|CON|conf)"  # PromCon, SUSECON, CHAOSScon
     r"|[a-z]+[A-Z][A-Za-z0-9]*(?:Con|Conf)"  # gRPConf
-    r"|(?:[A-Z][\w+.&-]*[ \t]){1,3}(?:Days?|Summit|Forum|Hackathon|Symposium|Conference|Konferenz|Conférence)"
+    r"|(?:[A-Z][\w+.&-]*[ \t]){1,3}(?:Days?|Summit|Forum|Hackathon|Symposium|Conference|Konferenz|Conférence|Fest"
+    r"|Festival)"
     r"|DevOps\s?Days|Kubernetes Community Days?|Cloud Native Rejekts"
     rf")(?!\w)(?:{_PLACE}(?=[ \t](?:20\d\d|'\d\d)\b))?{_YEAR}?"
 )

@@ -56,8 +56,21 @@ def names(st: DocState) -> None:
             if any(label in places and x < b and a < y for label, x, y in st.entities):
                 continue
             st.names.append((a, b))
+        if st.lang in ("ja", "zh", "ko"):
+            for m in _CJK_HONORIFIC.finditer(masked, sentence.start, sentence.end):
+                if st.gz.lookup(m.group("name")) is None and not any(x < m.end() and m.start() < y for x, y in known):
+                    st.names.append((m.start("name"), m.end("name")))
+    st.names.sort()
 
 
+#: A name in Japanese, Chinese or Korean script with the honorific or title that follows names there:
+#: "ライアン・ダール氏", "古川陽介氏", "日野澤さん", "王泽锋老师", "김철수님". (Katakana names with a middle dot, kanji
+#: names of two to four characters; the honorific is what says it is a person.)
+_CJK_HONORIFIC = re.compile(
+    r"(?P<name>(?<![\u30a0-\u30ff])[\u30a1-\u30fa\u30fc]{2,10}(?:[・･][\u30a1-\u30fa\u30fc]{2,10})?"
+    r"|(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,4}|(?<![\uac00-\ud7af])[\uac00-\ud7af]{2,4})"
+    r"(?:氏|さん|様|先生|老师|老師|女士|님|씨)"
+)
 #: Runs of capitalized words (with the particles of names) on one line: where a given name may start one.
 _UPPER, _LETTER = "A-ZÀ-ÖØ-ÞĀ-Ž", "A-Za-zÀ-ÖØ-öø-ɏ"  # Latin letters only: "Rob Keilty將幫助" ends at 將
 _NAME_RUN = re.compile(
