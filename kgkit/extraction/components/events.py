@@ -43,7 +43,9 @@ _OPENING = 1000
 _SERIES = re.compile(r"(?i)^(?:kubecon|cloudnativecon|kubecon\s*[+&/]\s*cloudnativecon)$")
 
 
-@component("named-events", requires=["sentences", "search", "conference"], provides=["conference", "events"])
+@component(
+    "named-events", requires=["sentences", "search", "conference"], provides=["conference", "events", "main_event"]
+)
 def named_events(st: DocState) -> None:
     """Events and conferences named like ``XCon 2024`` or ``Platform Engineering Day`` (see the module docs)."""
     text = st.search
@@ -93,7 +95,8 @@ def named_events(st: DocState) -> None:
             continue
         if kind == "event" and (year is None or year == st.year):
             st.add(iri, KG.partOf, st.conference, span, "pattern", CONF_PATTERN)
-
+            if start < heading_end and st.main_event is None:  # the page is about this event of the conference
+                st.main_event = iri
 
 def _first_heading_end(st: DocState) -> int:
     """Where the title, the front matter and the first heading end (a name there is the document's own)."""

@@ -61,7 +61,8 @@ _SEPARATORS = re.compile(
 _BREAKS = re.compile(
     r"(?i)^(?:\W*(?:coffee|tea|lunch|breakfast|dinner|break|pause|pausa|almoço|almuerzo|mittag(?:spause|essen)?"
     r"|déjeuner|dejeuner|registration|check-in|doors open|networking|reception|apéro|apero|happy hour|party"
-    r"|and|&|und|et|e|y|de|du|snacks?|drinks?|end|closing|fin|ende|tbd|tba|n/?a)\W*)+$"
+    r"|and|&|und|et|e|y|de|du|snacks?|drinks?|end|closing|fin|ende|tbd|tba|n/?a|\d+\s*(?:min(?:ute)?s?|hrs?|hours?)"
+    r"|catered|[\[(][^\])]*[\])])\W*)+$"
 )
 _LABEL = re.compile(r"(?i)^\W*(?:when|where|time|date|room|location|venue|wann|wo|quand|où|quando|onde|horário"
                     r"|hora|sala|raum|salle)\s*:")
@@ -605,11 +606,13 @@ def _title_ok(title: str) -> bool:
 _COLUMN_WORDS = {
     "time": r"time|zeit|uhrzeit|heure|horário|horario|hora|when|slot|時間|时间",
     "title": r"title|topic|talk|session|palestra|vortrag|thema|titel|titre|sujet|charla|tema|subject|abstract"
-    r"|演讲|题目|タイトル",
+    r"|演讲|题目|主题|议题|タイトル|トピック|セッション|講演|제목|세션",
     "speaker": r"speakers?|presenters?|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?"
-               r"|ponentes?|who|by|leaders?|hosts?|moderators?|panelists?|演讲者|讲师|講師|登壇者|スピーカー",
+               r"|ponentes?|who|by|leaders?|hosts?|moderators?|panelists?|演讲者|讲师|講師|登壇者|スピーカー|発表者|講演者"
+               r"|嘉宾|分享嘉宾|发言人|발표자|연사",
     "org": r"company|organi[sz]ation|firma|empresa|entreprise|affiliation|公司",
-    "date": r"date|datum|data|fecha|day|tag|jour|dia|día|日期",
+    "date": r"date|datum|data|fecha|day|tag|jour|dia|día|日期|日付|날짜",
+    "place": r"room|rooms|location|venue|where|place|raum|ort|salle|lieu|sala|local|場所|会場|地点|会议室|장소",
 }
 
 
@@ -619,6 +622,10 @@ def _row(st: DocState, ctx: Context, block: Block, judge: Judge, year: int | Non
     texts = [masked[a:b] for a, b in cells]
     if block.table != ctx.table:
         ctx.table, ctx.columns, ctx.groups = block.table, {}, []
+    if not ctx.columns and _time_grid(texts):  # "Time | Main Track | Track #1 | ...": a talk in every other cell
+        ctx.columns = {"time": 0}
+        ctx.groups = [{"time": 0, "title": i} for i in range(1, len(texts))]
+        return
     if block.header or (not ctx.columns and _header_like(texts)):
         ctx.columns, ctx.groups = {}, [{}]
         for i, t in enumerate(texts):
@@ -633,6 +640,8 @@ def _row(st: DocState, ctx: Context, block: Block, judge: Judge, year: int | Non
                 ctx.zone = zone  # "UTC time | EDT time": the first time column's zone
         if ctx.columns:
             return
+    if texts and _column_roles(texts[0])[:1] == ["place"]:
+        return  # "Room | 608/609 | 613 | ...": where the columns are, no talk
     nonempty = [t for t in texts if t.strip()]
     if len(nonempty) == 1 and _day_line(nonempty[0], year) is not None:  # "Day 1 - Thursday, August 25"
         _set_day(ctx, nonempty[0], year)
@@ -658,7 +667,15 @@ def _column_roles(text: str) -> list[str]:
     return sorted(roles, key=_ROLE_ORDER.index)
 
 
-_ROLE_ORDER = ["speaker", "time", "date", "org", "title"]
+#: A note after a title: its length, a room's shape, who may come ("[50 mins]", "(2 hrs; open to all)").
+_NOTE = re.compile(r"\s*[\[(][^\])\n]*\b(?:mins?|minutes|hrs?|hours?|open to all)\b[^\])\n]*[\])]\s*$", re.I)
+_ROLE_ORDER = ["speaker", "time", "date", "org", "place", "title"]
+
+
+def _time_grid(texts: list[str]) -> bool:
+    """A header row of a grid of tracks: a time column first, then columns that are no other role (rooms,
+    tracks)."""
+    return len(texts) >= 3 and _column_roles(texts[0])[:1] == ["time"] and not any(_column_roles(t) for t in texts[1:])
 
 
 def _header_like(texts: list[str]) -> bool:
@@ -799,12 +816,16 @@ def _strip(text: str, a: int, b: int) -> Span:
 # --- the session ---------------------------------------------------------------------------------------
 
 
-def _add(st: DocState, ctx: Context, talk: Talk, year: int | None) -> URIRef:
-    """The session of ``talk``: typed, named, part of its event or conference, with its times and people."""
+def _add(st: DocState, ctx: Context, talk: Talk, year: int | None) -> URIRef | None:
+    """The session of ``talk``: typed, named, part of its event or conference, with its times and people
+    (None when what is left of its title is a handle or a room number)."""
     masked = st.doc.masked
     if not talk.title:
         talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
-    title = talk.title.strip(" :-–—|")
+    title = _NOTE.sub("", talk.title).strip(" :-–—|")  # "KEP BoF [50 mins]", "Docs Planning (2 hrs; open to all)"
+    wordless = len(re.findall(r"[^\W\d_]{2,}", title)) < 2 and not re.search(r"[^\W\d_]{4,}", title)
+    if title.startswith("@") or wordless:
+        return None  # a handle or a room number, no title
     core = KIND_PREFIX.sub("", title)
     parent = ctx.event or st.main_event or st.conference
     within = str(parent).rstrip("/").rsplit("/", 1)[-1] + "/" if parent else ""
@@ -859,6 +880,8 @@ def _times(st: DocState, ctx: Context, iri: URIRef, talk: Talk, span: Span, year
     when = talk.when
     date = find_date(when, year) or ctx.date
     weekday = weekday_in(when) or ctx.weekday or (date.strftime("%A") if date else None)
+    if date is None and weekday:  # "Monday Schedule", with "Monday, Dec 10th, 2018" said elsewhere
+        date = _date_of_weekday(st, weekday, year)
     found = find_times(when)
     times = found[0][:3] if found else ctx.times
     if weekday:
@@ -876,6 +899,19 @@ def _times(st: DocState, ctx: Context, iri: URIRef, talk: Talk, span: Span, year
             st.add(iri, p, literal(value, datatype=XSD.dateTime), span, "structure", CONF_STRUCTURE)
     if zone and not zone.startswith("UTC"):
         st.add(iri, KG.timeZone, literal(zone), span, "structure", CONF_STRUCTURE)
+
+
+def _date_of_weekday(st: DocState, weekday: str, year: int | None) -> dt.date | None:
+    """The one date the document names that falls on ``weekday`` (an English or other weekday name), if
+    there is exactly one."""
+    if "dates" not in st.cache:
+        st.cache["dates"] = {d for d, _, _ in find_dates(st.doc.masked, year)}
+    wanted = _WEEKDAY_NUMBER.get(weekday.lower()[:3])
+    days = {d for d in st.cache["dates"] if d.weekday() == wanted}
+    return days.pop() if len(days) == 1 else None
+
+
+_WEEKDAY_NUMBER = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
 def _venue_zone(st: DocState) -> str | None:
