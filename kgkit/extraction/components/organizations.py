@@ -14,7 +14,7 @@ import re
 
 from kgkit.extraction.component import component
 from kgkit.extraction.gazetteer import Match
-from kgkit.extraction.models import english_words
+from kgkit.extraction.models import english_words, lemma
 from kgkit.extraction.names import is_given_name, starts_with_given_name
 from kgkit.extraction.patterns import CONF_PATTERN, CONF_WEAK, STOP_CAPS
 from kgkit.extraction.speakers import ORG_SUFFIX
@@ -140,7 +140,7 @@ def uses(st: DocState) -> None:
             continue
         base = sentence.start - parse.start_char
         for verb in parse:
-            if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in _USE_LEMMAS:
+            if verb.pos_ not in ("VERB", "AUX") or lemma(verb) not in _USE_LEMMAS:
                 continue
             subject = [t for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree]
             objects = [t for c in verb.children if c.dep_ in ("dobj", "obj", "prep") for t in c.subtree]

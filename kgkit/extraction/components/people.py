@@ -16,6 +16,7 @@ from rdflib import URIRef
 
 from kgkit.extraction.component import component
 from kgkit.extraction.components.schedule import _judge
+from kgkit.extraction.models import lemma
 from kgkit.extraction.names import is_given_name, starts_with_given_name
 from kgkit.extraction.patterns import NOT_NAME_WORDS, ROLE_WORDS, STOP_CAPS, is_person_name
 from kgkit.extraction.speakers import ORG_SUFFIX, Judge
@@ -249,9 +250,9 @@ def _presented(st: DocState, person: URIRef, a: int, b: int, sentence: Sentence)
     for token in parse:
         start = base + token.idx
         if a <= start < b and token.dep_ in ("nsubj", "nsubjpass", "compound", "conj"):
-            if token.head.lemma_.lower() in SPEAK_LEMMAS:
+            if lemma(token.head) in SPEAK_LEMMAS:
                 verb = token.head
-            elif token.dep_ == "conj" and token.head.head.lemma_.lower() in SPEAK_LEMMAS:
+            elif token.dep_ == "conj" and lemma(token.head.head) in SPEAK_LEMMAS:
                 verb = token.head.head
             if verb is not None:
                 break

@@ -8,6 +8,7 @@ import re
 from rdflib import RDF, XSD, URIRef
 
 from kgkit.extraction.component import component
+from kgkit.extraction.models import lemma
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
     CONF_PATTERN,
@@ -246,7 +247,7 @@ def prose_talks(st: DocState) -> None:
             continue
         base = sentence.start - parse.start_char
         for verb in parse:
-            if verb.pos_ != "VERB" or verb.lemma_.lower() not in _GAVE:
+            if verb.pos_ != "VERB" or lemma(verb) not in _GAVE:
                 continue
             obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj")), None)
             subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
