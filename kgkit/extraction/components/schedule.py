@@ -151,6 +151,11 @@ def talk_items(st: DocState) -> None:
             if found_here and _when_only(line, year):  # "Title<br>Speakers<br>Wednesday, March 20 • 16:30 - 17:05"
                 found_here[-1][0].when += " \n" + line
                 continue
+            if found_here and not found_here[-1][0].speakers:  # the line after a talk's title: its speakers?
+                named = _speakers_of_title(st, found_here[-1][0], a, b, judge)
+                if named is not None:
+                    found_here[-1][0].speakers = named.speakers
+                    continue
             if _day_line(line, year) is not None and not _SPAN_OF_DAYS.search(line):  # not "from March 19 to 22"
                 _set_day(ctx, line, year)
                 if len(line.strip()) < 60 and not _has_talk_link(block, a, b):
