@@ -75,6 +75,11 @@ def conference_facts(st: DocState) -> None:
             year = (2000 + int(y[1:]) if y.startswith("'") else int(y)) if y else None
             if s.get("by_city"):  # "DevOpsDays Berlin 2017": a series whose editions are named by city
                 region = city
+            elif city and year is None and s.get("editions"):  # "KubeCon Amsterdam": the edition held there
+                region, year = _edition(s["editions"], city, st.doc.date.year if st.doc.date else st.year) or (
+                    region,
+                    year,
+                )
             mentions.append((start, end, s["name"], region, year, city, s.get("organizer", "")))
     if not mentions:
         return
@@ -105,6 +110,7 @@ def conference_facts(st: DocState) -> None:
             and year in (None, main_year)
             and name == main[2]
             and not (city and main_region and cities[city][1] != main_region)
+            and not (city and main[5] and city != main[5])  # "KubeCon Paris" and "KubeCon Amsterdam": two
         )
         r, y = (main_region, main_year) if same else (region, year)
         canonical = " ".join(x for x in (name, r, str(y) if y else None) if x)
@@ -124,6 +130,14 @@ def conference_facts(st: DocState) -> None:
     if main[5] and main[5] in cities and not st.located:  # the edition's city, named with it
         _locate(st, cities, main[5], st.span_of(main[0]) if main[0] >= st.doc.body_start else (main[0], main[1]))
     conference_details(st, cities)
+
+
+def _edition(editions: dict[str, dict[int, str]], city: str, year: int | None) -> tuple[str, int] | None:
+    """(region, year) of the edition of a series held in ``city`` nearest ``year`` (the latest without one)."""
+    held = [(region, y) for region, by_year in editions.items() for y, c in by_year.items() if c == city]
+    if not held:
+        return None
+    return min(held, key=lambda e: (abs(e[1] - year), e[1]) if year else (-e[1], 0))
 
 
 def _locate(st: DocState, cities: dict[str, list[str]], city: str, span: tuple[int, int]) -> None:
