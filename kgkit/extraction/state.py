@@ -157,12 +157,17 @@ class DocState:
         conf: float,
         entry: Entry | None = None,
         surface: str | None = None,
+        within: URIRef | None = None,
     ) -> URIRef:
-        """The IRI of an entity, typed and named in this document's graph (once)."""
+        """The IRI of an entity, typed and named in this document's graph (once). ``within`` a conference, an
+        event has its IRI under the conference's: the Contributor Summit or ArgoCon of one KubeCon is not
+        another's."""
         name = " ".join(name.split())  # hard-wrapped text: "Aqua\n  Security" is "Aqua Security"
         surface = " ".join(surface.split()) if surface else surface
         canonical = entry.name if entry else name
         iri = entity_iri(kind, canonical)
+        if within is not None:
+            iri = ID[f"{kind}/{str(within).rstrip('/').rsplit('/', 1)[-1]}/{str(iri).rsplit('/', 1)[-1]}"]
         if iri not in self.named:
             self.named.add(iri)
             self.add(iri, RDF.type, KIND_CLASS[kind], span, method, conf)
@@ -179,8 +184,10 @@ class DocState:
             self.add(iri, SCHEMA.alternateName, other, span, method, conf)
         return iri
 
-    def from_entry(self, entry: Entry, span: tuple[int, int], surface: str | None = None) -> URIRef:
-        return self.entity(entry.kind, entry.name, span, "gazetteer", CONF_GAZETTEER, entry, surface)
+    def from_entry(
+        self, entry: Entry, span: tuple[int, int], surface: str | None = None, within: URIRef | None = None
+    ) -> URIRef:
+        return self.entity(entry.kind, entry.name, span, "gazetteer", CONF_GAZETTEER, entry, surface, within)
 
     def sentence_at(self, pos: int) -> Sentence | None:
         i = bisect.bisect_right(self.sentence_starts, pos) - 1

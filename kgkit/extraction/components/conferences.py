@@ -65,6 +65,7 @@ def conference_facts(st: DocState) -> None:
     region_alt = "|".join(sorted((re.escape(a) for r in regions.values() for a in r), key=len, reverse=True))
     city_alt = "|".join(sorted(map(re.escape, cities), key=len, reverse=True))
     mentions: list[tuple[int, int, str, str | None, int | None, str | None, str]] = []
+    specific: set[tuple[int, int]] = set()  # mentions that name more than the series: a city, a region, a year
     text = st.search
     for s in series:
         for start, end, city, m in _series_mentions(text, s["pattern"], city_alt, region_alt):
@@ -81,6 +82,8 @@ def conference_facts(st: DocState) -> None:
                     year,
                 )
             mentions.append((start, end, s["name"], region, year, city, s.get("organizer", "")))
+            if city or m.group().strip():
+                specific.add((start, end))
     if not mentions:
         return
 
@@ -115,7 +118,10 @@ def conference_facts(st: DocState) -> None:
         r, y = (main_region, main_year) if same else (region, year)
         canonical = " ".join(x for x in (name, r, str(y) if y else None) if x)
         span = st.span_of(start) if start >= st.doc.body_start else (start, end)
-        iri = st.entity("conference", canonical, span, "pattern", CONF_GAZETTEER, surface=text[start:end].strip())
+        surface = text[start:end].strip()
+        # "KubeCon" alone names the series, not this edition: no alternate name of it (it would name them all)
+        iri = st.entity("conference", canonical, span, "pattern", CONF_GAZETTEER,
+                        surface=surface if (start, end) in specific else None)
         if same and st.conference is None:
             st.conference = iri
         # the series' organizer, when the document names it (the sentence naming it is the evidence)

@@ -90,7 +90,12 @@ def named_events(st: DocState) -> None:
         series = name.rsplit(" ", 1)[0]
         conference_like = re.search(r"(?i)con$|conference|konferenz|days?$", series) is not None
         kind = "conference" if year is not None and conference_like else "event"
-        iri = st.entity(kind, name, span, "pattern", CONF_PATTERN, surface=text[start:end].strip())
+        scoped = kind == "event" and st.conference is not None and year in (None, st.year)  # one of the conference's
+        if kind == "conference" or not scoped:
+            iri = st.entity(kind, name, span, "pattern", CONF_PATTERN, surface=text[start:end].strip())
+        else:
+            iri = st.entity(kind, name, span, "pattern", CONF_PATTERN, surface=text[start:end].strip(),
+                            within=st.conference)
         if iri == st.conference or st.conference is None:
             continue
         if kind == "event" and (year is None or year == st.year):

@@ -75,7 +75,9 @@ def event_facts(st: DocState) -> None:
             st.add(edition, KG.partOf, series, span, "pattern", CONF_PATTERN)
             iri = edition
         else:
-            iri = st.from_entry(m.entry, span, m.text)
+            co_located = re.search(r"co-?located\s+(?:event\s+)?$", text[max(0, m.start - 25) : m.start], re.I)
+            scope = st.conference if (m.entry.co_located or co_located) and st.conference else None
+            iri = st.from_entry(m.entry, span, m.text, within=scope)
         if m.entry.organizer:
             org = st.gz.get("org", m.entry.organizer)
             if org:
@@ -92,7 +94,7 @@ def event_facts(st: DocState) -> None:
         )
         if mm and st.conference and not st.gz.lookup(sec.title.strip()):
             organizer = st.org_in(sec.title)
-            iri = st.entity("event", mm.group("name"), sec.span, "structure", CONF_PATTERN)
+            iri = st.entity("event", mm.group("name"), sec.span, "structure", CONF_PATTERN, within=st.conference)
             st.add(iri, KG.partOf, st.conference, sec.span, "structure", CONF_PATTERN)
             if organizer:
                 st.add(iri, KG.organizer, organizer, sec.span, "structure", CONF_PATTERN)

@@ -314,9 +314,8 @@ def _event_in_heading(st: DocState, text: str, block: Block) -> URIRef | None:
     span = (block.start, block.end)
     for hit in st.hits:
         if block.start <= hit.start < block.end and hit.entry.kind == "event":
-            return ID[f"event/{slug(hit.entry.name)}"] if (ID[f"event/{slug(hit.entry.name)}"]) in st.named else (
-                st.from_entry(hit.entry, span, hit.text)
-            )
+            scope = st.conference if hit.entry.co_located else None
+            return st.from_entry(hit.entry, span, hit.text, within=scope)
     m = _EVENT_HEADING.search(text)
     if not m or st.conference is None:
         return None
@@ -326,7 +325,7 @@ def _event_in_heading(st: DocState, text: str, block: Block) -> URIRef | None:
     conference_slug = str(st.conference).rsplit("/", 1)[-1]
     if re.search(r"(?i)\b(?:kubecon|cloudnativecon)\b", name) or conference_slug.startswith(slug(name)):
         return None  # the conference itself, not an event of it
-    event = st.entity("event", name, span, "structure", CONF_PATTERN)
+    event = st.entity("event", name, span, "structure", CONF_PATTERN, within=st.conference)
     st.add(event, KG.partOf, st.conference, span, "structure", CONF_PATTERN)
     return event
 
