@@ -65,7 +65,7 @@ def conference_facts(st: DocState) -> None:
     region_alt = "|".join(sorted((re.escape(a) for r in regions.values() for a in r), key=len, reverse=True))
     city_alt = "|".join(sorted(map(re.escape, cities), key=len, reverse=True))
     mentions: list[tuple[int, int, str, str | None, int | None, str | None, str]] = []
-    specific: set[tuple[int, int]] = set()  # mentions that name more than the series: a city, a region, a year
+    specific: set[tuple[int, int]] = set()  # mentions that name one edition: with a city or a year
     text = st.search
     for s in series:
         for start, end, city, m in _series_mentions(text, s["pattern"], city_alt, region_alt):
@@ -82,7 +82,7 @@ def conference_facts(st: DocState) -> None:
                     year,
                 )
             mentions.append((start, end, s["name"], region, year, city, s.get("organizer", "")))
-            if city or m.group().strip():
+            if city or y:  # "KubeCon EU" names every European edition: not one yearly edition's name
                 specific.add((start, end))
     if not mentions:
         return
@@ -120,8 +120,8 @@ def conference_facts(st: DocState) -> None:
         span = st.span_of(start) if start >= st.doc.body_start else (start, end)
         surface = text[start:end].strip()
         # "KubeCon" alone names the series, not this edition: no alternate name of it (it would name them all)
-        iri = st.entity("conference", canonical, span, "pattern", CONF_GAZETTEER,
-                        surface=surface if (start, end) in specific else None)
+        named = (start, end) in specific or not y  # as specific as the node: "KubeCon NA" of no year is its name
+        iri = st.entity("conference", canonical, span, "pattern", CONF_GAZETTEER, surface=surface if named else None)
         if same and st.conference is None:
             st.conference = iri
         # the series' organizer, when the document names it (the sentence naming it is the evidence)
