@@ -169,6 +169,8 @@ class Gazetteer:
         if ambiguous:
             if seen != surface and not (seen.isupper() and len(seen) >= 3 and not surface.islower()):
                 return False
+            if seen.istitle() and _NEXT_CAPITALIZED.match(hay, pos + len(seen)):
+                return False  # "Salt" of "Salt Lake City": a word of a longer proper name
             return (
                 surface.isupper() or seen.isupper() or (not _sentence_initial(hay, pos) and not _title_line(hay, pos))
             )
@@ -181,6 +183,9 @@ class Gazetteer:
         if seen.islower():  # "spin" is not Spin, "argo" is not Argo; "k8sgpt" is K8sGPT; "加入slack" is Slack
             return (any(c.isdigit() for c in surface) and len(surface) >= 4) or _cjk_neighbour(hay, pos, len(seen))
         return len(surface) >= 5 or surface.islower()  # KubeCost ~ Kubecost, Kube-Green ~ kube-green
+
+
+_NEXT_CAPITALIZED = re.compile(r"[ \t]+[A-Z][a-z]")
 
 
 def _is_word(text: str) -> bool:

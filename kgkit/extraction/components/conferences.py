@@ -56,7 +56,7 @@ def _series_mentions(
 
 
 # -------------------------------------------------------------- conferences
-@component('conferences', requires=['sentences', 'search'], provides=['conference', 'conf_dates', 'year'])
+@component("conferences", requires=["sentences", "search"], provides=["conference", "conf_dates", "year"])
 def conference_facts(st: DocState) -> None:
     """Conference editions the text names, the document's own conference, its dates, city and attendance."""
     series = st.curated.get("conference_series", [])
@@ -120,8 +120,8 @@ def conference_facts(st: DocState) -> None:
         span = st.span_of(start) if start >= st.doc.body_start else (start, end)
         surface = text[start:end].strip()
         # "KubeCon" alone names the series, not this edition: no alternate name of it (it would name them all)
-        named = (start, end) in specific or not y  # as specific as the node: "KubeCon NA" of no year is its name
-        iri = st.entity("conference", canonical, span, "pattern", CONF_GAZETTEER, surface=surface if named else None)
+        edition = (start, end) in specific or not y  # as specific as the node: "KubeCon NA" of no year is its name
+        iri = st.entity("conference", canonical, span, "pattern", CONF_GAZETTEER, surface=surface if edition else None)
         if same and st.conference is None:
             st.conference = iri
         # the series' organizer, when the document names it (the sentence naming it is the evidence)
@@ -175,12 +175,8 @@ def conference_details(st: DocState, cities: dict[str, list[str]]) -> None:
             except ValueError:
                 continue
             span = (a, b) if a >= d.body_start else st.meta_span(a, b, m.start())
-            st.add(
-                conf, KG.startDate, literal(st.conf_dates[0], datatype=XSD.date), span, "pattern", CONF_PATTERN
-            )
-            st.add(
-                conf, KG.endDate, literal(st.conf_dates[1], datatype=XSD.date), span, "pattern", CONF_PATTERN
-            )
+            st.add(conf, KG.startDate, literal(st.conf_dates[0], datatype=XSD.date), span, "pattern", CONF_PATTERN)
+            st.add(conf, KG.endDate, literal(st.conf_dates[1], datatype=XSD.date), span, "pattern", CONF_PATTERN)
         for cm in re.finditer(
             r"\b(?:in|to|at|en|à|a|nach)\s+(?P<city>[A-ZÀ-Ý][a-zà-ÿ]+(?: [A-Z][a-z]+)?)"
             r"(?:,\s*(?P<country>[A-Z][a-z]+))?",
@@ -194,6 +190,4 @@ def conference_details(st: DocState, cities: dict[str, list[str]]) -> None:
         if m:
             raw = m.group("n").replace(",", "").replace(" ", "")
             n = int(float(raw[:-1]) * 1000) if raw[-1] in "kK" else int(raw.replace(".", ""))
-            st.add(
-                conf, KG.attendance, literal(n, datatype=XSD.integer), (s.start, s.end), "pattern", CONF_PATTERN
-            )
+            st.add(conf, KG.attendance, literal(n, datatype=XSD.integer), (s.start, s.end), "pattern", CONF_PATTERN)
