@@ -18,10 +18,10 @@ from paths import CORPUS, DATA
 from kgkit.graph.build import build
 
 PINNED = {
-    "corpus": "29118edcdaade4db5d8f386233726e696c06f2907cec849c69ffd5d54fe282c0",
-    "unseen": "3325330dfb752edbe3e17bb251e0fbb45008a0b59bd0f872d2105e8d07213c54",
-    "unseen2": "895fc5b37ce8362e904a3f9606bc0a7436b41557f6e81c8ffb903ea13c8ec0a0",
-    "unseen3": "3b47c2aff7f75dd7f9be1a1c16d1bad48aa5565957811e8981b90d3424a3f72a",
+    "corpus": "d57f64613fb1e2cea541e4a4361fced9ad3dd2731b0e75be27ac9a2367b4c973",
+    "unseen": "fbdd20af832965f6d119d466708d4fdc9b07f41ccbbd427277274aa78803d290",
+    "unseen2": "1abd18672cfaed993eec6e4169a54197f35eea33949bc9adc05f73ae43dc1abe",
+    "unseen3": "d210b52647689566d48002a7baee9de7d44951090076380a615bbb5873537550",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

@@ -61,21 +61,23 @@ def test_every_fact_has_evidence_with_its_quote(built: BuildResult) -> None:
     for g in ds.graphs():
         if "/graph/doc/" not in str(g.identifier):
             continue
-        evidence = {(g.value(e, RDF.subject), g.value(e, RDF.predicate), g.value(e, RDF.object))
-                    for e in g.subjects(RDF.type, KG.Evidence)}
+        statements = {st: (g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object))
+                      for st in g.subjects(KG.evidence)}
+        evidence = set(g.subjects(RDF.type, KG.Evidence))
         selectors = set(g.subjects(RDF.type, OA.TextQuoteSelector)) | set(g.subjects(RDF.type, OA.TextPositionSelector))
         for s, p, o in g:
-            if p == RDF.type or s in selectors or (s, RDF.type, KG.Evidence) in g:
+            if p == RDF.type or s in selectors or s in evidence or s in statements:
                 continue
-            assert (s, p, o) in evidence, (g.identifier, s, p, o)
+            assert (s, p, o) in statements.values(), (g.identifier, s, p, o)
         doc = next(g.subjects(RDF.type, KG.Document))
         text = texts[str(g.value(doc, KG.sourcePath))]
-        for sel in g.subjects(RDF.type, OA.TextPositionSelector):
-            start_term, end_term = g.value(sel, OA.start), g.value(sel, OA.end)
-            assert isinstance(start_term, Literal) and isinstance(end_term, Literal), (sel, start_term, end_term)
-            start, end = int(start_term), int(end_term)
-            quote = g.value(URIRef(str(sel).replace("/p", "/q", 1).replace(f"/p{start}", f"/q{start}")), OA.exact)
-            assert quote is not None and str(quote) == text[start:end]
+        for ev in evidence:
+            assert g.value(ev, KG.sourceDocument) == doc
+            [quote] = [g.value(sel, OA.exact) for sel in g.objects(ev, OA.hasSelector) if (sel, OA.exact, None) in g]
+            [(start, end)] = [(g.value(sel, OA.start), g.value(sel, OA.end)) for sel in g.objects(ev, OA.hasSelector)
+                              if (sel, OA.start, None) in g]
+            assert isinstance(start, Literal) and isinstance(end, Literal), (ev, start, end)
+            assert quote is not None and str(quote) == text[int(start):int(end)]
 
 
 @pytest.mark.slow
@@ -425,6 +427,6 @@ def test_cli_candidates_file_and_a_quiet_no_op_rebuild(run_cli: CliRun, tmp_path
     code, _, err = run_cli("build", str(CORPUS), "-o", str(tmp_path / "curated"), "--curation", str(curation),
                            "-q")
     assert code == 0, err
-    curated = ('ASK { ?e schema:name "Pachama" . ?ev rdf:subject ?e ; rdf:predicate schema:name ; '
-               "kg:extractionMethod kg:method-curation }")
+    curated = ('ASK { ?e schema:name "Pachama" . ?st rdf:subject ?e ; rdf:predicate schema:name ; '
+               "kg:evidence/kg:extractionMethod kg:method-curation }")
     assert _ask(run_cli, tmp_path / "curated", curated) == "true" and _ask(run_cli, out, curated) == "false"
