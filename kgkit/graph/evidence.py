@@ -18,6 +18,7 @@ evidence from that span).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from kgkit.rdf.terms import (
 
 #: What every statement node's IRI starts with; the rest is the SHA-1 of its triple (:func:`statement_iri`).
 STATEMENT = ID["statement/"]
+_STATEMENT_PREFIX = f"<{STATEMENT}"
 
 
 def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
@@ -51,6 +53,8 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
     doc_id, document, text = ex.doc.id, n3_iri(ex.document_iri), ex.doc.text
     lines: set[str] = set()
     seen: set[tuple[str, str, str, tuple[int, int]]] = set()
+    statements: dict[tuple[str, str, str], str] = {}  # triple -> its statement IRI
+    blocks: dict[str, tuple[list[str], set[str]]] = {}  # statement IRI -> its three lines, its evidence lines
     evidence: dict[tuple[tuple[int, int], str, float], str] = {}  # (span, method, confidence) -> its IRI
     selectors: dict[tuple[int, int], tuple[str, str]] = {}  # span -> the two selector IRIs, lines written
     for f in ex.facts:
@@ -75,7 +79,7 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
         key = (f.span, f.method, f.confidence)
         ev = evidence.get(key)
         if ev is None:
-            ev = evidence[key] = f"<{evidence_iri(doc_id, f.span, f.method, f.confidence)}>"
+            ev = evidence[key] = f"<{ID}evidence/{doc_id}/{start}-{end}/{f.method}/{_confidence(f.confidence)}>"
             quote, pos = selectors[f.span]
             lines.add(f"{ev} {_RDF_TYPE} {_EVIDENCE} {g} .\n")
             lines.add(f"{ev} {_SOURCE} {document} {g} .\n")
@@ -83,12 +87,21 @@ def document_lines(ex: Extraction, min_confidence: float = 0.0) -> list[str]:
             lines.add(f"{ev} {_CONFIDENCE} {_decimal(f.confidence)} {g} .\n")
             lines.add(f"{ev} {_SELECTOR} {quote} {g} .\n")
             lines.add(f"{ev} {_SELECTOR} {pos} {g} .\n")
-        st = f"<{_statement(s, p, o)}>"
-        lines.add(f"{st} {_RDF_SUBJECT} {s} {g} .\n")
-        lines.add(f"{st} {_RDF_PREDICATE} {p} {g} .\n")
-        lines.add(f"{st} {_RDF_OBJECT} {o} {g} .\n")
-        lines.add(f"{st} {_HAS_EVIDENCE} {ev} {g} .\n")
-    return sorted(lines)
+        st = statements.get((s, p, o))
+        if st is None:
+            st = statements[(s, p, o)] = f"<{_statement(s, p, o)}>"
+            # in the order sorting gives: rdf:object, rdf:predicate, rdf:subject, then kg:evidence
+            blocks[st] = ([f"{st} {_RDF_OBJECT} {o} {g} .\n", f"{st} {_RDF_PREDICATE} {p} {g} .\n",
+                           f"{st} {_RDF_SUBJECT} {s} {g} .\n"], set())
+        blocks[st][1].add(f"{st} {_HAS_EVIDENCE} {ev} {g} .\n")
+    # The statement nodes' lines sort together (no other subject starts with the statement prefix), and
+    # their IRIs have one length: sorting the nodes, each's lines in the order above, sorts the lines.
+    rest = sorted(lines)
+    at = bisect.bisect_left(rest, _STATEMENT_PREFIX)
+    if at < len(rest) and rest[at].startswith(_STATEMENT_PREFIX):  # a curated fact about a statement node
+        return sorted(lines.union(line for st in blocks for line in (*blocks[st][0], *blocks[st][1])))
+    ordered = (line for st in sorted(blocks) for line in (*blocks[st][0], *sorted(blocks[st][1])))
+    return [*rest[:at], *ordered, *rest[at:]]
 
 
 @lru_cache(maxsize=64)
@@ -118,6 +131,12 @@ _NNI = f"<{XSD.nonNegativeInteger}>"
 @lru_cache(maxsize=256)
 def _decimal(value: float) -> str:
     return str(_quoteLiteral(Literal(_canonical(value), datatype=XSD.decimal)))
+
+
+@lru_cache(maxsize=256)
+def _confidence(value: float) -> str:
+    """A confidence as its xsd:decimal's lexical form ("0.8", "1.0"), as evidence IRIs end."""
+    return str(_canonical(value))
 
 
 def _canonical(value: float) -> Decimal:
@@ -165,11 +184,12 @@ def statement_iri(s: Node, p: Node, o: Node) -> URIRef:
     rdflib.term.URIRef('https://w3id.org/kgkit/id/statement/dbbfaea61196768a0622b25a581e2e347c9703a3')
     """
     obj = one_line(_quoteLiteral(o)) if isinstance(o, Literal) else n3_iri(o)
-    return _statement(n3_iri(s), n3_iri(p), obj)
+    return URIRef(_statement(n3_iri(s), n3_iri(p), obj))
 
 
-def _statement(s: str, p: str, o: str) -> URIRef:
-    return URIRef(f"{STATEMENT}{hashlib.sha1(f'{s} {p} {o}'.encode()).hexdigest()}")
+def _statement(s: str, p: str, o: str) -> str:
+    """The statement IRI (as text) of the triple whose terms are ``s``, ``p``, ``o`` in N-Triples."""
+    return f"{STATEMENT}{hashlib.sha1(f'{s} {p} {o}'.encode()).hexdigest()}"
 
 
 def evidence_iri(doc_id: str, span: tuple[int, int] | None = None, method: str = "", confidence: float = 0.0) -> URIRef:
@@ -184,7 +204,7 @@ def evidence_iri(doc_id: str, span: tuple[int, int] | None = None, method: str =
     """
     if span is None:
         return ID[f"evidence/{doc_id}/"]
-    return ID[f"evidence/{doc_id}/{span[0]}-{span[1]}/{method}/{_canonical(confidence)}"]
+    return ID[f"evidence/{doc_id}/{span[0]}-{span[1]}/{method}/{_confidence(confidence)}"]
 
 
 def _selectors(doc_id: str, span: tuple[int, int], text: str, g: URIRef) -> Iterator[Quad]:

@@ -118,18 +118,19 @@ def test_the_fast_writer_gives_the_lines_of_the_quads(min_confidence: float) -> 
         assert document_lines(ex, min_confidence) == sorted({nquad(q) for q in document_quads(ex, min_confidence)})
 
 
-def test_the_fast_writer_sorts_a_fact_about_an_evidence_node_too() -> None:
-    """document_lines sorts the evidence nodes as one block; a fact whose subject is in that block
-    (curation may merge into any IRI) must not break the order."""
+@pytest.mark.parametrize("prefix", ["statement", "evidence"])
+def test_the_fast_writer_sorts_a_fact_about_a_statement_or_evidence_node_too(prefix: str) -> None:
+    """document_lines sorts the statement nodes as one block; a fact whose subject is in that block, or
+    is an evidence node (curation may merge into any IRI), must not break the order."""
     from kgkit.extraction import Fact
-    from kgkit.graph.evidence import evidence_iri
+    from kgkit.graph.evidence import STATEMENT, evidence_iri
     from kgkit.rdf.terms import SCHEMA
 
     path = CORPUS / "003_fa5dea81f7911e80.txt"
     doc = read_document(path, path.parent)
     doc.id = path.stem
     ex = extract(doc)
-    odd = URIRef(f"{evidence_iri(doc.id)}0")
+    odd = URIRef(f"{STATEMENT}0" if prefix == "statement" else f"{evidence_iri(doc.id)}0")
     ex.facts.append(Fact(odd, SCHEMA.name, Literal("odd"), ex.facts[0].span, "curation", 1.0))
     lines = document_lines(ex)
     assert lines == sorted({nquad(q) for q in document_quads(ex)})
