@@ -18,10 +18,10 @@ from paths import CORPUS, DATA
 from kgkit.graph.build import build
 
 PINNED = {
-    "corpus": "d57f64613fb1e2cea541e4a4361fced9ad3dd2731b0e75be27ac9a2367b4c973",
-    "unseen": "fbdd20af832965f6d119d466708d4fdc9b07f41ccbbd427277274aa78803d290",
-    "unseen2": "1abd18672cfaed993eec6e4169a54197f35eea33949bc9adc05f73ae43dc1abe",
-    "unseen3": "d210b52647689566d48002a7baee9de7d44951090076380a615bbb5873537550",
+    "corpus": "710ff8bbd1ce1efbc23b3de69824e5aa3ee5dc8b706be411cb0c933b556d5ae0",
+    "unseen": "6ca553a57eb6acf376bb6aa257cb13e5aaacb02a5b3e34f32c073a7ec787a428",
+    "unseen2": "63868ece93cbbcd898833cb0c16752829fc931589dc2f06aa09970736e992093",
+    "unseen3": "5c3843bf379a72ffaf505e2c5da7afa5d94f8ff39851d24dbfffc6a57d0b7829",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 
