@@ -21,6 +21,7 @@ from rdflib.term import Identifier
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
 
 from kgkit.errors import StoreError
+from kgkit.rdf.bygraph import GraphLines, has_bnode
 from kgkit.rdf.ntriples import nt_term
 from kgkit.sparql.results import QueryResult
 from kgkit.sparql.text import (
@@ -392,15 +393,21 @@ class SparqlStore:
             self.update(text, idempotent=not _has_bnodes(graph))
 
     def put_graph(
-        self, name: str | None, graph: Graph, *, merge: bool = False, sent: Callable[[float], None] | None = None
+        self,
+        name: str | None,
+        graph: Graph | GraphLines,
+        *,
+        merge: bool = False,
+        sent: Callable[[float], None] | None = None,
     ) -> int:
-        """Send ``graph`` to the Graph Store: PUT replaces graph ``name``, POST (``merge``) adds to it.
+        """Send ``graph`` (an rdflib Graph, or the N-Triples lines of one) to the Graph Store: PUT
+        replaces graph ``name``, POST (``merge``) adds to it.
 
         Sends N-Triples, or the same text as Turtle if the store refuses N-Triples; returns the number
         of bytes sent. ``sent`` is told the fraction of the body sent so far."""
         if not self.gsp_url:
             raise StoreError(f"{self.http.redact(self.query_url)}: no Graph Store URL (give --gsp-url)")
-        data = graph.serialize(format="nt", encoding="utf-8")
+        data = graph.ntriples() if isinstance(graph, GraphLines) else graph.serialize(format="nt", encoding="utf-8")
         url = self._gsp_target(name)
         idempotent = not merge or not _has_bnodes(graph)
         for media in dict.fromkeys([self._graph_media_type, "application/n-triples", "text/turtle"]):
@@ -436,7 +443,12 @@ class SparqlStore:
         return f"{self.gsp_url}{'&' if '?' in self.gsp_url else '?'}{target}"
 
     def insert(
-        self, name: str | None, graph: Graph, batch_size: int, *, sent: Callable[[int], None] | None = None
+        self,
+        name: str | None,
+        graph: Graph | GraphLines,
+        batch_size: int,
+        *,
+        sent: Callable[[int], None] | None = None,
     ) -> int:
         """Add ``graph`` to graph ``name`` with ``INSERT DATA`` requests of ``batch_size`` triples
         (triples sharing a blank node go in one request); returns the bytes sent."""
@@ -548,16 +560,21 @@ def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
         yield items[i : i + size]
 
 
-def _has_bnodes(graph: Graph) -> bool:
+def _has_bnodes(graph: Graph | GraphLines) -> bool:
+    if isinstance(graph, GraphLines):
+        return graph.has_bnodes()
     return any(isinstance(t, BNode) for triple in graph for t in triple)
 
 
-def _insert_batches(name: str | None, graph: Graph, batch_size: int) -> Iterator[tuple[str, int]]:
+def _insert_batches(name: str | None, graph: Graph | GraphLines, batch_size: int) -> Iterator[tuple[str, int]]:
     """``INSERT DATA`` texts of at most ``batch_size`` triples (all triples with blank nodes together,
     since a blank node label means one node only within one request), with their triple counts."""
     plain: list[str] = []
     with_bnodes: list[str] = []
-    for triple in graph:
+    if isinstance(graph, GraphLines):  # N-Triples lines as Oxigraph writes them, which SPARQL reads too
+        for raw in graph.lines:
+            (with_bnodes if has_bnode(raw) else plain).append(raw.decode("utf-8"))
+    for triple in graph if isinstance(graph, Graph) else ():
         s, p, o = (cast(Identifier, t) for t in triple)
         line = f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ."
         (with_bnodes if isinstance(s, BNode) or isinstance(o, BNode) else plain).append(line)
