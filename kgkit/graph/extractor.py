@@ -5,14 +5,15 @@ Dask runs a task in a worker thread, where no signal arrives (the limit of a loc
 which stops even a regular expression), and cannot stop a running task: a thread cannot be
 interrupted. So a worker process hands its documents to an extraction process of its own
 (``python -m kgkit.graph.extractor``: the same interpreter, environment and ``sys.path``), started
-when it is first given documents and kept for the next batches. That process makes the pipeline
-and loads the NLP models once, before any document's clock starts (a new process costs no document
-its time), and extracts each document with :func:`kgkit.graph.extracting.extract_document` in its
-main thread, within the same limit as locally (the client's: it travels with the task), so that a
-document over it gets the same warning and is skipped, and the build stays byte-identical to a
-local one. Should a document hold the process past its limit all the same (code that never returns
-to Python), the worker kills the process once the limit and a grace period (a quarter of the limit,
-plus 2 s) have passed, gives the document the same outcome and starts another process for the rest.
+when it is first given documents and kept for the next batches. That process makes the pipeline,
+loads the NLP models and extracts a small document of its own before any document's clock starts
+(a new process costs no document its time), then extracts each document with
+:func:`kgkit.graph.extracting.extract_document` in its main thread, within the same limit as
+locally (the client's: it travels with the task), so that a document over it gets the same warning
+and is skipped, and the build stays byte-identical to a local one. Should a document hold the
+process past its limit all the same (code that never returns to Python), the worker kills the
+process once the limit and a grace period (a quarter of the limit, plus 2 s) have passed, gives the
+document the same outcome and starts another process for the rest.
 
 Worker and process exchange pickles with their length in front, over the process's standard input
 and output: the worker sends ``(sys.path, setup, limits, documents)``; the process answers
@@ -35,6 +36,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from kgkit.extraction.models import installed_models, load_model
@@ -173,6 +175,19 @@ def _sendable(err: BaseException) -> BaseException:
         return RuntimeError(f"{type(err).__name__}: {err}")
 
 
+#: What the process extracts before any document of a build, for the resources loaded on first use
+WARM_UP = b"# KubeCon Europe 2024\n\nJane Doe from Acme Corp spoke about Kubernetes and Prometheus in Paris.\n"
+
+
+def _warm_up(setup: Setup) -> None:
+    """Load what extraction loads on first use (the NLP models of every language, lists of words) so
+    that no document's clock pays for it: the models, then a small document extracted and dropped."""
+    for model in installed_models():
+        load_model(model["package"])
+    task = Task(0, Path("warm-up.md"), Path("."), "warm-up", "warm-up")
+    extract_document(task, setup, None, WARM_UP, (600.0, 0.0))
+
+
 def _end_with(parent: int) -> None:
     """End this process once its worker is gone (killed in the middle of a document, say), rather
     than finish the document for nobody."""
@@ -188,6 +203,7 @@ def main() -> None:
     threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
     answers = os.dup(1)
     os.dup2(2, 1)  # what components print goes to standard error, not into the answers
+    warm: set[Setup] = set()
     try:
         while True:
             try:
@@ -197,8 +213,9 @@ def main() -> None:
             sys.path[:] = paths  # the worker's (a module uploaded to it is on them)
             try:
                 setup.pipeline(None)  # made once, and the models loaded, before any document's clock starts
-                for model in installed_models():
-                    load_model(model["package"])
+                if setup not in warm:
+                    _warm_up(setup)
+                    warm.add(setup)
             except Exception as err:
                 _write(answers, ("error", _sendable(err)))
                 continue
