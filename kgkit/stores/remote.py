@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
-from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from kgkit.errors import StoreError
 from kgkit.rdf.bygraph import GraphLines, has_bnode
@@ -89,8 +89,8 @@ VIRTUOSO: frozenset[str] = frozenset({"update", "named-graphs", "graph-store", "
 
 
 class SparqlStore:
-    """A SPARQL 1.1 endpoint: queries and updates via SPARQLWrapper, graphs via the Graph Store
-    Protocol (``gsp_url``) or else SPARQL Update (``update_url``).
+    """A SPARQL 1.1 endpoint: queries via SPARQLWrapper, updates as SPARQL 1.1 Protocol POSTs, graphs
+    via the Graph Store Protocol (``gsp_url``) or else SPARQL Update (``update_url``).
 
     ``auth`` is (user, password) or :class:`Credentials`; ``retries`` is how often an idempotent
     request is tried again after a 5xx answer or a dropped connection, waiting ``backoff`` seconds,
@@ -341,8 +341,8 @@ class SparqlStore:
                 return names
         return []
 
-    def _client(self, url: str, *, idempotent: bool, update: bool = False) -> _Wrapper:
-        return _Wrapper(url, self.http, idempotent=idempotent, update=update)
+    def _client(self, url: str, *, idempotent: bool) -> _Wrapper:
+        return _Wrapper(url, self.http, idempotent=idempotent)
 
     def _json(self, body: bytes) -> dict[str, Any]:
         try:
@@ -364,14 +364,15 @@ class SparqlStore:
     # -- updates --
 
     def update(self, text: str, *, idempotent: bool) -> None:
-        """Run a SPARQL Update (via SPARQLWrapper, ``application/sparql-update``)."""
+        """Run a SPARQL Update: a POST of ``application/sparql-update`` (SPARQL 1.1 Protocol) with the
+        headers SPARQLWrapper sends, but not through it: its regular expressions, which tell the kind
+        of request from the whole text, read about 1.7 MB/s (59 of the 70 s of replacing 100 MB of
+        N-Quads by INSERT DATA went into them)."""
         if not self.update_url:
             raise StoreError(f"{self.http.redact(self.query_url)} is read-only here: give an update or GSP URL")
-        client = self._client(self.update_url, idempotent=idempotent, update=True)
-        client.setMethod(POST)
-        client.setRequestMethod(POSTDIRECTLY)
-        client.setQuery(text)
-        client.query()
+        headers = {"Content-Type": "application/sparql-update", "Accept": "application/sparql-results+xml",
+                   "User-Agent": "kgkit"}
+        self.http.send("POST", self.update_url, data=text.encode("utf-8"), headers=headers, idempotent=idempotent)
 
     # -- graphs --
 
@@ -541,8 +542,8 @@ class SparqlStore:
 class _Wrapper(SPARQLWrapper):
     """SPARQLWrapper (which builds the SPARQL 1.1 Protocol request) sending through kgkit's client."""
 
-    def __init__(self, url: str, http: _Http, *, idempotent: bool, update: bool) -> None:
-        super().__init__(url, updateEndpoint=url if update else None, agent="kgkit")
+    def __init__(self, url: str, http: _Http, *, idempotent: bool) -> None:
+        super().__init__(url, agent="kgkit")
         self._kgkit_http = http
         self._idempotent = idempotent
 
