@@ -5,9 +5,9 @@ Dask runs a task in a worker thread, where no signal arrives (the limit of a loc
 which stops even a regular expression), and cannot stop a running task: a thread cannot be
 interrupted. So a worker process hands its documents to an extraction process of its own
 (``python -m kgkit.graph.extractor``: the same interpreter, environment and ``sys.path``), started
-when it is first given documents and kept for the next batches. That process makes the pipeline,
-loads the NLP models and extracts a small document of its own before any document's clock starts
-(a new process costs no document its time), then extracts each document with
+when it is first given documents and kept for the next batches. That process makes the pipeline
+and extracts a small English document of its own before any document's clock starts (so that a new
+process costs no document the loading of the model and word lists), then extracts each document with
 :func:`kgkit.graph.extracting.extract_document` in its main thread, within the same limit as
 locally (the client's: it travels with the task), so that a document over it gets the same warning
 and is skipped, and the build stays byte-identical to a local one. Should a document hold the
@@ -39,7 +39,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kgkit.extraction.models import installed_models, load_model
 from kgkit.graph.extracting import DocOutcome, Limits, Setup, Task, extract_document, time_limit, too_slow
 
 Result = tuple[DocOutcome, list[str] | None]
@@ -180,10 +179,9 @@ WARM_UP = b"# KubeCon Europe 2024\n\nJane Doe from Acme Corp spoke about Kuberne
 
 
 def _warm_up(setup: Setup) -> None:
-    """Load what extraction loads on first use (the NLP models of every language, lists of words) so
-    that no document's clock pays for it: the models, then a small document extracted and dropped."""
-    for model in installed_models():
-        load_model(model["package"])
+    """Load what extraction loads on first use (the English model, lists of words), so that no
+    document's clock pays for it on a new process: a small document extracted and dropped. (The
+    model of another language is loaded by the first document in it, as in a local build.)"""
     task = Task(0, Path("warm-up.md"), Path("."), "warm-up", "warm-up")
     extract_document(task, setup, None, WARM_UP, (600.0, 0.0))
 
@@ -212,7 +210,7 @@ def main() -> None:
                 return
             sys.path[:] = paths  # the worker's (a module uploaded to it is on them)
             try:
-                setup.pipeline(None)  # made once, and the models loaded, before any document's clock starts
+                setup.pipeline(None)  # made once, and warmed up, before any document's clock starts
                 if setup not in warm:
                     _warm_up(setup)
                     warm.add(setup)
