@@ -18,10 +18,10 @@ from paths import CORPUS, DATA
 from kgkit.graph.build import build
 
 PINNED = {
-    "corpus": "29118edcdaade4db5d8f386233726e696c06f2907cec849c69ffd5d54fe282c0",
-    "unseen": "3325330dfb752edbe3e17bb251e0fbb45008a0b59bd0f872d2105e8d07213c54",
-    "unseen2": "895fc5b37ce8362e904a3f9606bc0a7436b41557f6e81c8ffb903ea13c8ec0a0",
-    "unseen3": "3b47c2aff7f75dd7f9be1a1c16d1bad48aa5565957811e8981b90d3424a3f72a",
+    "corpus": "ad60feb19bb1266a9f5b7fba66c69dbecf717203a22ca4413206539018467bb6",
+    "unseen": "0d91b8bf8da01713db6622fec84c395c638a72983f1c439c69313f2b046ee4ba",
+    "unseen2": "279dfaababea467a8f3e1a4f2d920a20b705ea3345e0237dabf85ac8aa8f0aea",
+    "unseen3": "a9c8bc18496b5e98fca989a7e3554136cbf564ae6e40de255c4e334acdea53df",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

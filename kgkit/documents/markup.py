@@ -9,7 +9,7 @@ import re
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 
 
-_LINK = re.compile(r"\[([^\[\]\n]*)\]\(([^)\n]*)\)")
+_LINK = re.compile(r"\[((?:[^\[\]\n]|\n(?![ \t]*\n))*)\]\(([^)\n]*)\)")  # a link's text may wrap, not span paragraphs
 
 
 _HIDDEN = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
@@ -49,7 +49,8 @@ def mask_markup(text: str, body_start: int = 0) -> str:
     for m in _LINK.finditer(text, body_start):
         blank(m.start(), m.start() + 1)  # "["
         blank(m.end(1), m.end())  # "](target)"
-    for pattern in _MASKS:
-        for m in pattern.finditer(text, body_start):
+    for pattern in _MASKS:  # on what is left: a bare URL does not run on over a link's blanked "](...):"
+        current = "".join(chars)
+        for m in pattern.finditer(current, body_start):
             blank(m.start(), m.end())
     return "".join(chars)

@@ -156,7 +156,7 @@ def _lines(text: str, a: int, b: int) -> list[Span]:
     """The non-blank lines of ``text[a:b]``, a ``<br>`` ending a line as a newline does."""
     out: list[Span] = []
     pos = a
-    for m in re.finditer(r"\n|<br\s*/?>", text[a:b], re.I):
+    for m in re.finditer(r"\n|</?br\s*/?>", text[a:b], re.I):
         end = a + m.start()
         if text[pos:end].strip():
             out.append(_trim(text, pos, end))

@@ -26,6 +26,7 @@ import yaml
 
 from kgkit import resources
 from kgkit.errors import InputError, OutputError
+from kgkit.extraction.models import english_words
 from kgkit.rdf.files import atomic_write
 from kgkit.rdf.terms import slug
 
@@ -33,6 +34,7 @@ DATA_DIR = resources.data_dir()
 _SUFFIX = re.compile(r"\s*\((?:member|supporter|contributor|KCSP|KCNTP|end user)\)\s*$", re.I)
 _ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<short>[A-Za-z0-9][\w.+-]{1,15})\)$")
 _VOWEL = re.compile(r"[aeiouy]")
+_SOFT_BREAK = re.compile(r"(?<=\S)\n(?=\S)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _ORG_CATEGORIES = {"CNCF Members"}
 _ORG_SUBCATEGORIES = {"Kubernetes Certified Service Provider", "Kubernetes and Cloud Native Training Partner"}
@@ -136,7 +138,7 @@ class Gazetteer:
         hay = (masked if masked is not None else text)[start:end]
         if not self.entries or not hay:
             return []
-        low = lower_keeping_length(hay)
+        low = _SOFT_BREAK.sub(" ", lower_keeping_length(hay))  # a name hard-wrapped at a line end ("Aqua\nSecurity")
         candidates: list[Match] = []
         for last, (surface_low, forms) in self._automaton.iter(low):
             s = last - len(surface_low) + 1
@@ -167,11 +169,13 @@ class Gazetteer:
         if ambiguous:
             if seen != surface and not (seen.isupper() and len(seen) >= 3 and not surface.islower()):
                 return False
+            if seen.istitle() and _NEXT_CAPITALIZED.match(hay, pos + len(seen)):
+                return False  # "Salt" of "Salt Lake City": a word of a longer proper name
             return (
                 surface.isupper() or seen.isupper() or (not _sentence_initial(hay, pos) and not _title_line(hay, pos))
             )
-        if seen == surface:  # a short lower-case name is a word ("spin") unless it has no vowel ("kcp")
-            return not (surface.islower() and len(surface) < 5 and surface.isalpha() and _VOWEL.search(surface))
+        if seen == surface:  # a short lower-case name that is a word is the word ("spin"), not "etcd" or "kcp"
+            return not (surface.islower() and len(surface) < 5 and surface.isalpha() and _is_word(surface))
         if _CJK.search(surface):
             return True
         if seen.isupper() and len(seen) >= 3:
@@ -179,6 +183,15 @@ class Gazetteer:
         if seen.islower():  # "spin" is not Spin, "argo" is not Argo; "k8sgpt" is K8sGPT; "加入slack" is Slack
             return (any(c.isdigit() for c in surface) and len(surface) >= 4) or _cjk_neighbour(hay, pos, len(seen))
         return len(surface) >= 5 or surface.islower()  # KubeCost ~ Kubecost, Kube-Green ~ kube-green
+
+
+_NEXT_CAPITALIZED = re.compile(r"[ \t]+[A-Z][a-z]")
+
+
+def _is_word(text: str) -> bool:
+    """Is ``text`` an English word (by the English pipeline's lexicon; without one, when it has a vowel)?"""
+    words = english_words()
+    return text in words if words else _VOWEL.search(text) is not None
 
 
 def lower_keeping_length(text: str) -> str:
@@ -215,7 +228,10 @@ def _title_line(hay: str, pos: int) -> bool:
     """Is ``pos`` inside a Title Case line (a heading or talk title), where every word is capitalized?"""
     line_start = hay.rfind("\n", 0, pos) + 1
     line_end = hay.find("\n", pos)
-    words = re.findall(r"[A-Za-z][\w'-]*", hay[line_start : line_end if line_end >= 0 else len(hay)])
+    line = hay[line_start : line_end if line_end >= 0 else len(hay)]
+    if _CJK.search(line):
+        return False  # in Chinese or Japanese text every Latin word is a name, capitalized as such
+    words = re.findall(r"[A-Za-z][\w'-]*", line)
     long_words = [w for w in words if len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in long_words) >= 0.75 * len(long_words)
 
@@ -223,7 +239,8 @@ def _title_line(hay: str, pos: int) -> bool:
 # ------------------------------------------------------------------------------------------ loading
 @functools.lru_cache(maxsize=4)
 def load_gazetteer(data_dir: Path = DATA_DIR, cache_dir: Path | None = None) -> Gazetteer:
-    """The gazetteer from ``data_dir``/entities.yaml and the landscape snapshot (cached per process).
+    """The gazetteer from ``data_dir``/entities.yaml, software.yaml and the landscape snapshot (cached per
+    process).
 
     With ``cache_dir`` (a build's cache), the landscape's entries are kept there as JSON, keyed by the
     snapshot's bytes and this module's code: reading them back takes milliseconds, parsing the 1 MB of
@@ -234,7 +251,8 @@ def load_gazetteer(data_dir: Path = DATA_DIR, cache_dir: Path | None = None) -> 
     entries: list[Entry] = []
     for item in curated.get("organizations", []):
         entries.append(_entry("org", item))
-    for item in curated.get("projects", []):
+    software = _read_yaml(data_dir / "software.yaml") if (data_dir / "software.yaml").exists() else {}
+    for item in [*curated.get("projects", []), *software.get("projects", [])]:
         entries.append(_entry("project", item))
     for item in curated.get("events", []):
         entries.append(_entry("event", item))

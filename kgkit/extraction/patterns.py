@@ -34,6 +34,7 @@ CONF_WEAK = 0.6
 KIND_CLASS = {
     "org": KG.Organization,
     "project": KG.Project,
+    "service": KG.Service,
     "event": KG.Event,
     "person": KG.Person,
     "conference": KG.Conference,
@@ -388,7 +389,6 @@ NOT_NAME_WORDS = {
     "Closing",
 }
 NOT_NAME_WORDS |= COMMON_NOUNS | {"Lessons", "Learned"}
-
 
 
 def is_person_name(name: str) -> bool:

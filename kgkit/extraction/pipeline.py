@@ -27,6 +27,7 @@ import kgkit.extraction.components.conferences
 import kgkit.extraction.components.document
 import kgkit.extraction.components.events
 import kgkit.extraction.components.mentions
+import kgkit.extraction.components.organizations
 import kgkit.extraction.components.people
 import kgkit.extraction.components.relations
 import kgkit.extraction.components.schedule
@@ -40,6 +41,7 @@ from kgkit.errors import InputError
 from kgkit.extraction.component import GIVEN, REGISTRY, Component
 from kgkit.extraction.curation import load_curation
 from kgkit.extraction.gazetteer import DATA_DIR, load_curated, load_gazetteer
+from kgkit.extraction.names import names_version
 from kgkit.extraction.state import DocState, Extraction
 from kgkit.extraction.topics import load_topics
 
@@ -48,6 +50,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "structure",
     "sentences",
     "gazetteer",
+    "names",
     "document",
     "conferences",
     "named-events",
@@ -56,8 +59,11 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "title-event",
     "talk-items",
     "quoted-talks",
+    "prose-talks",
     "relations",
     "people",
+    "organizations",
+    "uses",
     "topics",
     "types",
     "curation",
@@ -99,6 +105,7 @@ class Pipeline:
         """What a document's extraction depends on besides kgkit's code and data: the components, their
         versions, and the settings (the curation file's content is hashed by the build)."""
         described = [[c.name, c.version, c.run.__module__] for c in self.components]
+        described.append(["given-names", names_version(), ""])  # the list the names component reads
         return hashlib.sha256(json.dumps(described).encode()).hexdigest()
 
     def __call__(self, doc: Document) -> Extraction:

@@ -31,7 +31,7 @@ def structure(st: DocState) -> None:
     st.blocks = parse_blocks(st.doc)
 
 
-@component("sentences", requires=["blocks"], provides=["sentences", "search", "entities"], version="2")
+@component("sentences", requires=["blocks"], provides=["sentences", "search", "entities"], version="3")
 def sentences(st: DocState) -> None:
     """Sentences of every block (the model's where there is one for the language), and its entities."""
     units = list(_units(st))
@@ -54,8 +54,11 @@ def sentences(st: DocState) -> None:
                 if sent.text.strip():
                     start, end = _strip(st.doc.masked, a + sent.start_char, a + sent.end_char)
                     st.sentences.append(Sentence(start, end, paragraph, section, sent))
-            st.entities.extend((e.label_, a + e.start_char, a + e.end_char) for e in parsed.ents
-                               if e.label_ in ENTITY_LABELS)
+            for e in parsed.ents:  # trimmed: an entity may take in the blanks of masked markup around it
+                if e.label_ in ENTITY_LABELS:
+                    x, y = _strip(st.doc.masked, a + e.start_char, a + e.end_char)
+                    if x < y:
+                        st.entities.append((e.label_, x, y))
     st.sentences.sort(key=lambda s: s.start)
     st.sentence_starts = [s.start for s in st.sentences]
     st.search = _unmask_meta(st.doc, ("title", "description"))
@@ -117,7 +120,7 @@ def _line_list(text: str, masked: str, block: Block) -> bool:
     lines = [x for x in lines if x]
     if len(lines) < 2:
         return False
-    if re.search(r"<br\s*/?>", text[block.start : block.end], re.I):
+    if re.search(r"</?br\s*/?>", text[block.start : block.end], re.I):
         return True
     continued = sum(1 for x in lines[1:] if x[:1].islower())
     if continued / (len(lines) - 1) > 0.2:

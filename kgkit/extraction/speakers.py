@@ -21,6 +21,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kgkit.extraction.names import starts_with_given_name
+
 Span = tuple[int, int]
 
 _PARTICLE = r"(?:van|von|de|da|del|der|den|di|do|dos|du|le|la|bin|ibn|al|el|ten|ter|zu|y)"
@@ -77,7 +79,7 @@ class Judge:
 
     def person(self, text: str, a: int, b: int) -> bool:
         """Is ``text`` (at ``a``-``b`` in the document) a personal name?"""
-        text = text.strip()
+        text = " ".join(text.split())  # a name hard-wrapped across lines is one name
         if not text or len(text) > 60:
             return False
         if _CJK_NAME.fullmatch(text):
@@ -87,9 +89,16 @@ class Judge:
         words = text.split()
         if any(w.strip(".,") in _NOT_PERSON_WORDS for w in words) or any(w.isupper() and len(w) > 2 for w in words):
             return False
+        if any(re.search(r"-[a-z]", w) for w in words):  # "Long-lived", "Cloud-native": no name's part
+            return False
         if self.kind_of(text) is not None or ORG_SUFFIX.search(text):
             return False
-        return self.label_of(a, b) not in ("ORG", "PRODUCT", "GPE", "FAC", "EVENT", "WORK_OF_ART")
+        label = self.label_of(a, b)
+        # a known given name first outweighs the model's ORG or PRODUCT ("Mitch Connors", "Neeraj Poddar"),
+        # not its place ("Santa Clara")
+        if label in ("ORG", "PRODUCT", "EVENT", "WORK_OF_ART") and starts_with_given_name(text):
+            return True
+        return label not in ("ORG", "PRODUCT", "GPE", "FAC", "EVENT", "WORK_OF_ART")
 
     def org(self, text: str) -> bool:
         """Could ``text`` be an organization's name (capitalized or known; not a sentence)?"""
@@ -113,7 +122,7 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
     """The people of a speaker list (``text`` stands at ``at`` in the document), or None when ``text``
     is not one (a piece that is neither a person nor an organization after a person). A list ends
     where a sentence about the speakers starts ("Jane Doe from Acme shows how ...")."""
-    text = text[: _list_end(text)]
+    text = text[: list_end(text)]
     people: list[Speaker] = []
     pending: list[Speaker] = []  # people still without their organization
     for group_start, group in _pieces(text, at, r";|\s\|\s|\s/\s|\n"):
@@ -130,9 +139,19 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
                 continue
             if pending and _job_title(piece):  # "Giles Heron, Principal Engineer, Cisco": the role
                 continue
-            for part_start, part in _pieces(piece, piece_start, _SPLIT_AND.pattern):
+            for i, (part_start, part) in enumerate(_pieces(piece, piece_start, _SPLIT_AND.pattern)):
                 part_start, part = _clean(part, part_start)
                 if not part:
+                    continue
+                if i == 0 and pending and judge.org(part) and not starts_with_given_name(part) and (
+                    judge.kind_of(part) in (None, "org")
+                    and not any(w.strip(".,") in _NOT_PERSON_WORDS for w in part.split())
+                ):
+                    # after "Name, " the slot of an organization: "Leo Liang, Cruise Automation", whatever
+                    # the model makes of it
+                    for p in pending:
+                        p.org, p.org_span = part, (part_start, part_start + len(part))
+                    pending = []
                     continue
                 bound = _bound_org(part, part_start, judge)
                 if bound is not None:  # "Avni Sharma from Intuit": her organization, and that of those before
@@ -169,7 +188,7 @@ _CONNECTORS = {"from", "of", "at", "and", "und", "y", "e", "et", "de", "da", "do
                "van", "von", "der", "den", "la", "le", "del", "di", "bei", "chez", "with"}
 
 
-def _list_end(text: str) -> int:
+def list_end(text: str) -> int:
     """Where a speaker list written before a sentence about it ends: at the first word that is lower
     case and not a connector or name particle ("Abby Bangser from Syntasso highlights ...")."""
     for m in re.finditer(r"[\w'’.-]+", text):

@@ -14,6 +14,7 @@ from rdflib.term import Node
 from kgkit.documents.document import Document
 from kgkit.documents.structure import Block
 from kgkit.extraction.gazetteer import Entry, Gazetteer, Match
+from kgkit.extraction.names import starts_with_given_name
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
     CONF_PATTERN,
@@ -90,6 +91,7 @@ class DocState:
     blocks: list[Block] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     entities: list[tuple[str, int, int]] = field(default_factory=list)  # the model's (label, start, end)
+    names: list[tuple[int, int]] = field(default_factory=list)  # personal names by their given name, in order
     sentence_starts: list[int] = field(default_factory=list)  # in order, not overlapping
     search: str = ""  # the masked text with the title and description lines readable again
     hits: list[Match] = field(default_factory=list)  # gazetteer matches in the body
@@ -132,7 +134,9 @@ class DocState:
         if "PERSON" in overlapping:
             return True
         if overlapping:
-            return False  # the model reads it as an organization, a product, a title, a place, a date...
+            # the model reads it as an organization, a product, a title, a place, a date...: a known given
+            # name first outweighs all but a place, a date or a time
+            return starts_with_given_name(name) and not set(overlapping) & {"GPE", "LOC", "FAC", "DATE", "TIME"}
         sentence = self.sentence_at(start)
         unit = self.doc.masked[sentence.start : sentence.end] if sentence else name
         words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", unit) if len(w) > 3]
@@ -153,10 +157,17 @@ class DocState:
         conf: float,
         entry: Entry | None = None,
         surface: str | None = None,
+        within: URIRef | None = None,
     ) -> URIRef:
-        """The IRI of an entity, typed and named in this document's graph (once)."""
+        """The IRI of an entity, typed and named in this document's graph (once). ``within`` a conference, an
+        event has its IRI under the conference's: the Contributor Summit or ArgoCon of one KubeCon is not
+        another's."""
+        name = " ".join(name.split())  # hard-wrapped text: "Aqua\n  Security" is "Aqua Security"
+        surface = " ".join(surface.split()) if surface else surface
         canonical = entry.name if entry else name
         iri = entity_iri(kind, canonical)
+        if within is not None:
+            iri = ID[f"{kind}/{str(within).rstrip('/').rsplit('/', 1)[-1]}/{str(iri).rsplit('/', 1)[-1]}"]
         if iri not in self.named:
             self.named.add(iri)
             self.add(iri, RDF.type, KIND_CLASS[kind], span, method, conf)
@@ -173,8 +184,10 @@ class DocState:
             self.add(iri, SCHEMA.alternateName, other, span, method, conf)
         return iri
 
-    def from_entry(self, entry: Entry, span: tuple[int, int], surface: str | None = None) -> URIRef:
-        return self.entity(entry.kind, entry.name, span, "gazetteer", CONF_GAZETTEER, entry, surface)
+    def from_entry(
+        self, entry: Entry, span: tuple[int, int], surface: str | None = None, within: URIRef | None = None
+    ) -> URIRef:
+        return self.entity(entry.kind, entry.name, span, "gazetteer", CONF_GAZETTEER, entry, surface, within)
 
     def sentence_at(self, pos: int) -> Sentence | None:
         i = bisect.bisect_right(self.sentence_starts, pos) - 1
@@ -275,8 +288,8 @@ class DocState:
         if labels & {"GPE", "LOC", "DATE", "TIME"} and "ORG" not in labels:
             return False
         # (the document's people only: in an organization's slot the small model's PERSON is often wrong,
-        # "Maria Lopez, Globex Systems")
-        return not (is_person_name(name) and entity_iri("person", name) in self.named)
+        # "Maria Lopez, Globex Systems"), and names that start with a given name
+        return not (is_person_name(name) and (entity_iri("person", name) in self.named or starts_with_given_name(name)))
 
     def event_of_paragraph(self, sent: Sentence) -> URIRef | None:
         """The first event (not a co-located one) the gazetteer finds in ``sent``'s paragraph."""

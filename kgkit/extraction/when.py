@@ -36,7 +36,7 @@ ZONE_NAMES = {
     "eastern standard time": "EST", "eastern time": "ET", "us eastern time": "ET", "central time": "CT",
     "mountain time": "MT", "british summer time": "BST", "japan standard time": "JST", "india standard time": "IST",
 }
-_GENERIC = {"PT": "America/Los_Angeles", "ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver"}
+GENERIC_ZONES = {"PT": "America/Los_Angeles", "ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver"}
 
 MONTHS = {
     # English, German, French, Spanish, Portuguese, Italian, Dutch (full names and usual abbreviations)
@@ -87,12 +87,12 @@ _TIME = r"(?:[012]?\d(?:[:.h][0-5]\d)?)"
 _AMPM = r"(?:[ap]\.?\s?m\b\.?)"
 _TIME_RANGE = re.compile(
     rf"(?<![\d:/.-])(?P<a>{_TIME})\s*(?P<ap>{_AMPM})?\s*(?:-|–|—|to|bis|à|a|~|〜|～)\s*(?P<b>{_TIME})\s*(?P<bp>{_AMPM})?"
-    rf"(?:\s*\(?(?P<tz>[A-Z]{{2,4}}|UTC\s?[+-]\s?\d{{1,2}})\b\)?)?(?![\d:/.-])",
+    rf"(?:\s*\(?(?P<tz>[A-Z]{{2,4}}|UTC\s?[+-]\s?\d{{1,2}})\b\)?)?(?![\d/.-]|:\d)",
     re.I,
 )
 _TIME_ONE = re.compile(
     rf"(?<![\d:/.-])(?P<a>[012]?\d[:.h][0-5]\d|[01]?\d\s*{_AMPM})\s*(?P<ap>{_AMPM})?"
-    rf"(?:\s*\(?(?P<tz>[A-Z]{{2,4}}|UTC\s?[+-]\s?\d{{1,2}})\b\)?)?(?![\d:/.-])",
+    rf"(?:\s*\(?(?P<tz>[A-Z]{{2,4}}|UTC\s?[+-]\s?\d{{1,2}})\b\)?)?(?![\d/.-]|:\d)",
     re.I,
 )
 
@@ -176,7 +176,7 @@ def offset(zone: str | None, venue_zone: str | None, day: dt.date | None) -> str
         return ZONES[zone]
     if zone and zone.startswith("UTC") and len(zone) == 6:
         return f"{zone[3]}{zone[4:]}:00"
-    iana = _GENERIC.get(zone or "") or venue_zone
+    iana = GENERIC_ZONES.get(zone or "") or venue_zone
     if iana is None or day is None:
         return None
     return _iana_offset(iana, day)

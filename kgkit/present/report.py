@@ -188,6 +188,7 @@ INDEX: list[tuple[str, tuple[URIRef, ...]]] = [
     ("Conferences and events", _EVENTS),
     ("Organizations", (KG.Organization,)),
     ("Projects", (KG.Project,)),
+    ("Online services", (KG.Service,)),
     ("People", (KG.Person,)),
     ("Topics", (KG.Topic,)),
     ("Documents", (KG.Document,)),

@@ -65,6 +65,7 @@ CLASS_STYLES: dict[URIRef, ClassStyle] = {
     KG.Organization: ClassStyle("Organization", "#95d5b2", "box"),
     KG.Person: ClassStyle("Person", "#f4a5ae", "ellipse"),
     KG.Project: ClassStyle("Project", "#b8c0ff", "component"),
+    KG.Service: ClassStyle("Online service", "#cfd8dc", "component"),
     KG.Topic: ClassStyle("Topic", "#e0c3fc", "oval"),
     KG.Place: ClassStyle("Place", "#d9d9d9", "house"),
     KG.Document: ClassStyle("Document", "#f1f1f1", "tab"),

@@ -108,7 +108,7 @@ def _cell(right: int, judged: int) -> str:
 
 
 def evaluate(
-    gold: str | Path,
+    gold: str | Path | Sequence[str | Path],
     paths: Sequence[str | Path] = (),
     *,
     source: str | Path | None = None,
@@ -116,13 +116,21 @@ def evaluate(
 ) -> EvaluationReport:
     """Score the graph built from ``paths`` (or an existing build ``source``) against ``gold``.
 
-    ``gold`` is a folder of gold YAML files (one per document) or one such file. ``progress(done,
-    total)`` hears of each document extracted when building.
+    ``gold`` is a folder of gold YAML files (one per document) or one such file, or several of them.
+    ``progress(done, total)`` hears of each document extracted when building.
 
     >>> evaluate("tests/data/gold", source="build").scores["organizations"]["recall"] > 0.9  # doctest: +SKIP
     True
     """
-    gold_path = Path(gold)
+    golds = [g for place in ([gold] if isinstance(gold, str | Path) else gold) for g in _gold_files(Path(place))]
+    if source is not None:
+        return _scored(resolve_input(source), golds)
+    with tempfile.TemporaryDirectory(prefix="kgkit-eval-") as tmp:
+        result = build(paths, tmp, progress=progress)
+        return _scored(result.output, golds)
+
+
+def _gold_files(gold_path: Path) -> list[Path]:
     if gold_path.is_dir():
         golds = sorted(p for p in gold_path.glob("*.yaml") if p.name != "orgs_on_sustainability.yaml")
     elif gold_path.is_file():
@@ -131,11 +139,7 @@ def evaluate(
         raise InputError("no such gold file or folder", path=gold_path)
     if not golds:
         raise InputError("no gold annotation files (*.yaml) in this folder", path=gold_path)
-    if source is not None:
-        return _scored(resolve_input(source), golds)
-    with tempfile.TemporaryDirectory(prefix="kgkit-eval-") as tmp:
-        result = build(paths, tmp, progress=progress)
-        return _scored(result.output, golds)
+    return golds
 
 
 def _scored(kg_path: Path, golds: list[Path]) -> EvaluationReport:

@@ -66,6 +66,7 @@ class KG(DefinedNamespace):
     Organization: URIRef
     Person: URIRef
     Project: URIRef  # open-source project or product
+    Service: URIRef  # web service or platform named as a medium: YouTube, Slack, GitHub
     Topic: URIRef  # SKOS concept in the topic scheme
     Document: URIRef  # the source article
     Place: URIRef
@@ -122,6 +123,7 @@ KIND_PATHS = {
     KG.Organization: "org",
     KG.Person: "person",
     KG.Project: "project",
+    KG.Service: "service",
     KG.Topic: "topic",
     KG.Document: "document",
     KG.Place: "place",

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 from paths import CORPUS, DATA, ROOT
 from rdflib import RDF, Dataset, Literal, URIRef
 
@@ -26,7 +27,7 @@ from kgkit.graph.evidence import document_lines, document_quads
 from kgkit.graph.extracting import DocOutcome, Setup, Task
 from kgkit.graph.reference import reference_lines, reference_quads
 from kgkit.rdf.ntriples import nquad
-from kgkit.rdf.terms import KG, OA, REFERENCE_GRAPH, VOCAB_GRAPH
+from kgkit.rdf.terms import KG, OA, REFERENCE_GRAPH, SCHEMA, VOCAB_GRAPH
 
 CliRun = Callable[..., tuple[int, str, str]]
 
@@ -61,8 +62,10 @@ def test_every_fact_has_evidence_with_its_quote(built: BuildResult) -> None:
     for g in ds.graphs():
         if "/graph/doc/" not in str(g.identifier):
             continue
-        evidence = {(g.value(e, RDF.subject), g.value(e, RDF.predicate), g.value(e, RDF.object))
-                    for e in g.subjects(RDF.type, KG.Evidence)}
+        evidence = {
+            (g.value(e, RDF.subject), g.value(e, RDF.predicate), g.value(e, RDF.object))
+            for e in g.subjects(RDF.type, KG.Evidence)
+        }
         selectors = set(g.subjects(RDF.type, OA.TextQuoteSelector)) | set(g.subjects(RDF.type, OA.TextPositionSelector))
         for s, p, o in g:
             if p == RDF.type or s in selectors or (s, RDF.type, KG.Evidence) in g:
@@ -83,8 +86,9 @@ def test_a_documents_graph_changes_only_when_it_does(built: BuildResult, tmp_pat
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     edited = corpus / "004_a084e6bda0ac66ed.txt"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nIntuit talked about energy efficiency.\n",
-                      encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8") + "\nIntuit talked about energy efficiency.\n", encoding="utf-8"
+    )
     after = load(build([corpus], tmp_path / "out").output)
     before = load(built.output)
     for g in before.graphs():
@@ -157,17 +161,31 @@ def _scorer() -> ModuleType:
     return module
 
 
+#: The corpus gold lists four web services as products among its projects (kind: product). Issue 16 calls
+#: "web services (YouTube, Zoom) typed as software projects" a failure on real documents, so kgkit types
+#: them kg:Service (a schema:Service): they are scored here as found services, not as projects.
+GOLD_SERVICES = {"Slack", "Zoom", "GitHub", "YouTube"}
+
+
 @pytest.mark.slow
-def test_extraction_quality_on_the_corpus(built: BuildResult) -> None:
+def test_extraction_quality_on_the_corpus(built: BuildResult, tmp_path: Path) -> None:
     """The issue's targets: P >= 0.95 and R >= 0.90 per class; R >= 0.90 for the relations."""
     kgscore = _scorer()
-    golds = sorted(p for p in (DATA / "gold").glob("0*.yaml"))
+    golds = []
+    for path in sorted((DATA / "gold").glob("0*.yaml")):
+        gold = yaml.safe_load(path.read_text(encoding="utf-8"))
+        gold["projects"] = [p for p in gold.get("projects") or [] if p["name"] not in GOLD_SERVICES]
+        golds.append(tmp_path / path.name)
+        golds[-1].write_text(yaml.safe_dump(gold, allow_unicode=True), encoding="utf-8")
     result = kgscore.score(built.output, [ROOT / "ontology"], golds)
     for cat in ("organizations", "people", "projects", "events"):
         assert result[cat]["precision"] >= 0.95, (cat, result[cat])
         assert result[cat]["recall"] >= 0.90, (cat, result[cat])
     for rel in ("affiliation", "presented", "part_of", "times"):
         assert result[rel]["recall"] >= 0.90, (rel, result[rel])
+    ds = load(built.output)
+    services = {s for s, _, _, _ in ds.quads((None, RDF.type, KG.Service, None))}
+    assert {str(n) for s in services for _, _, n, _ in ds.quads((s, SCHEMA.name, None, None))} >= GOLD_SERVICES
 
 
 @pytest.mark.slow
@@ -317,8 +335,9 @@ def test_a_rebuild_extracts_only_the_documents_that_changed(tmp_path: Path, monk
     assert extracted == [] and again.output.read_bytes() == first.output.read_bytes()
     assert again.entities == first.entities and again.triples == first.triples
     edited = docs / "004_a084e6bda0ac66ed.txt"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\nIntuit talked about energy efficiency.\n",
-                      encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8") + "\nIntuit talked about energy efficiency.\n", encoding="utf-8"
+    )
     build([docs], out, jobs=1)
     assert extracted == ["004-a084e6bda0ac66ed"]
 
@@ -376,8 +395,10 @@ def test_names_of_people_and_organizations_are_plain_literals(run_cli: CliRun, b
     descriptions and quotes keep the document's language tag."""
     assert _ask(run_cli, built_dir, 'ASK { ?p a kg:Person ; schema:name "Kai Walter" }') == "true"
     assert _ask(run_cli, built_dir, 'ASK { ?o a kg:Organization ; schema:name "Deutsche Bahn" }') == "true"
-    tagged = ("SELECT (COUNT(*) AS ?n) WHERE { ?x a ?class ; schema:name|schema:alternateName ?name "
-              "VALUES ?class { kg:Person kg:Organization } FILTER(LANG(?name) != '') }")
+    tagged = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?x a ?class ; schema:name|schema:alternateName ?name "
+        "VALUES ?class { kg:Person kg:Organization } FILTER(LANG(?name) != '') }"
+    )
     assert _ask(run_cli, built_dir, tagged) == "0"
     titles = "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Session ; schema:name ?t FILTER(LANG(?t) = 'en') }"
     assert int(_ask(run_cli, built_dir, titles)) > 10
@@ -394,11 +415,12 @@ def _nodes(value: object) -> list[dict[str, object]]:
     return []
 
 
-
 def test_a_project_links_its_repository_page_without_asserting_identity(run_cli: CliRun, built_dir: Path) -> None:
     assert _ask(run_cli, built_dir, "ASK { ?x owl:sameAs ?y }") == "false"
-    linked = ("SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Project ; schema:sameAs ?page ; schema:codeRepository ?repo "
-              "FILTER(STRSTARTS(STR(?page), 'https://github.com/')) }")
+    linked = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Project ; schema:sameAs ?page ; schema:codeRepository ?repo "
+        "FILTER(STRSTARTS(STR(?page), 'https://github.com/')) }"
+    )
     assert int(_ask(run_cli, built_dir, linked)) > 5
 
 
@@ -422,9 +444,10 @@ def test_cli_candidates_file_and_a_quiet_no_op_rebuild(run_cli: CliRun, tmp_path
     # the file's names are the curation file's: accepting one by its entity makes it curated
     curation = tmp_path / "curation.yaml"
     curation.write_text('accept: ["Pachama"]\n', encoding="utf-8")
-    code, _, err = run_cli("build", str(CORPUS), "-o", str(tmp_path / "curated"), "--curation", str(curation),
-                           "-q")
+    code, _, err = run_cli("build", str(CORPUS), "-o", str(tmp_path / "curated"), "--curation", str(curation), "-q")
     assert code == 0, err
-    curated = ('ASK { ?e schema:name "Pachama" . ?ev rdf:subject ?e ; rdf:predicate schema:name ; '
-               "kg:extractionMethod kg:method-curation }")
+    curated = (
+        'ASK { ?e schema:name "Pachama" . ?ev rdf:subject ?e ; rdf:predicate schema:name ; '
+        "kg:extractionMethod kg:method-curation }"
+    )
     assert _ask(run_cli, tmp_path / "curated", curated) == "true" and _ask(run_cli, out, curated) == "false"

@@ -22,19 +22,30 @@ _YEAR = r"(?:[ \t](?P<year>20\d\d|'\d\d))"
 _PLACE = r"(?:[ \t](?P<place>(?:[A-ZÀ-Ý][\wÀ-ÿ.-]+)(?:[ \t][A-ZÀ-Ý][\wÀ-ÿ.-]+){0,2}))"
 NAMED_EVENT = re.compile(
     r"(?<![\w-])(?P<name>"
-    r"[A-Z][A-Za-z0-9]*[a-z0-9](?:Con|CON)|[A-Z][A-Z0-9]{1,}(?:con|CON)"  # PromCon, StrimziCon, SUSECON, CHAOSScon
-    r"|(?:[A-Z][\w+.&-]*[ \t]){1,3}(?:Day|Summit|Forum|Hackathon|Symposium|Conference|Konferenz|Conférence)"
+    r"[A-Z][A-Za-z0-9]*[a-z0-9](?:Con|CON|Conf)|[A-Z][A-Z0-9]{1,}(?:con|CON|conf)"  # PromCon, SUSECON, CHAOSScon
+    r"|[a-z]+[A-Z][A-Za-z0-9]*(?:Con|Conf)"  # gRPConf
+    r"|(?:[A-Z][\w+.&-]*[ \t]){1,3}(?:Days?|Summit|Forum|Hackathon|Symposium|Conference|Konferenz|Conférence|Fest"
+    r"|Festival)"
     r"|DevOps\s?Days|Kubernetes Community Days?|Cloud Native Rejekts"
     rf")(?!\w)(?:{_PLACE}(?=[ \t](?:20\d\d|'\d\d)\b))?{_YEAR}?"
+)
+#: An event named only by what is said of it: "the final schedule for Container Plumbing 2023".
+PROGRAMME_OF = re.compile(
+    r"(?i:\b(?:schedule|program|programme|agenda|edition|speakers|talks|sessions|recap|videos|welcome)\s+"
+    r"(?:of|for|at|to)\s+(?:the\s+)?)(?P<name>(?:[A-Z][\w+.&-]*[ \t]){1,4})(?P<year>20\d\d)\b"
 )
 _NOT_FIRST = STOP_CAPS | {m.capitalize() for m in MONTHS} | {w.capitalize() for w in WEEKDAYS} | {
     "Every", "Each", "Last", "First", "Second", "Third", "Final", "Whole", "Full", "Same", "Big", "Great", "Busy",
     "Pre", "Pre-event", "Post", "Opening", "Closing", "Main", "Day", "Conference", "Summit",
 }
+#: How far into the body a page about one event names it (its first paragraphs).
+_OPENING = 1000
 _SERIES = re.compile(r"(?i)^(?:kubecon|cloudnativecon|kubecon\s*[+&/]\s*cloudnativecon)$")
 
 
-@component("named-events", requires=["sentences", "search", "conference"], provides=["conference", "events"])
+@component(
+    "named-events", requires=["sentences", "search", "conference"], provides=["conference", "events", "main_event"]
+)
 def named_events(st: DocState) -> None:
     """Events and conferences named like ``XCon 2024`` or ``Platform Engineering Day`` (see the module docs)."""
     text = st.search
@@ -52,6 +63,12 @@ def named_events(st: DocState) -> None:
         place = m.group("place") if year else None
         full = " ".join(x for x in (name, place, str(year_n) if year_n else None) if x)
         found.append((m.start(), m.end(), full, year_n))
+    for m in PROGRAMME_OF.finditer(text, st.doc.body_start):
+        name = " ".join(m.group("name").split())
+        known = name.split()[0] in _NOT_FIRST or st.gz.lookup(name) is not None or _SERIES.match(name)
+        if not known and not any(a <= m.start("name") < b for a, b, _, _ in found):
+            found.append((m.start("name"), m.end(), f"{name} {m.group('year')}", int(m.group("year"))))
+    found.sort()
     if not found:
         return
     heading_end = _first_heading_end(st)
@@ -59,6 +76,8 @@ def named_events(st: DocState) -> None:
         main = next((f for f in found if f[0] < heading_end and f[3] is not None), None) or next(
             (f for f in found if f[0] < heading_end), None
         )
+        if main is None:  # a page about one event names it with its year early on ("program for X 2017")
+            main = next((f for f in found if f[0] < st.doc.body_start + _OPENING and f[3] is not None), None)
         if main is not None:
             span = st.span_of(main[0]) if main[0] >= st.doc.body_start else (main[0], main[1])
             st.conference = st.entity("conference", main[2], span, "pattern", CONF_PATTERN,
@@ -71,12 +90,18 @@ def named_events(st: DocState) -> None:
         series = name.rsplit(" ", 1)[0]
         conference_like = re.search(r"(?i)con$|conference|konferenz|days?$", series) is not None
         kind = "conference" if year is not None and conference_like else "event"
-        iri = st.entity(kind, name, span, "pattern", CONF_PATTERN, surface=text[start:end].strip())
+        scoped = kind == "event" and st.conference is not None and year in (None, st.year)  # one of the conference's
+        if kind == "conference" or not scoped:
+            iri = st.entity(kind, name, span, "pattern", CONF_PATTERN, surface=text[start:end].strip())
+        else:
+            iri = st.entity(kind, name, span, "pattern", CONF_PATTERN, surface=text[start:end].strip(),
+                            within=st.conference)
         if iri == st.conference or st.conference is None:
             continue
         if kind == "event" and (year is None or year == st.year):
             st.add(iri, KG.partOf, st.conference, span, "pattern", CONF_PATTERN)
-
+            if start < heading_end and st.main_event is None:  # the page is about this event of the conference
+                st.main_event = iri
 
 def _first_heading_end(st: DocState) -> int:
     """Where the title, the front matter and the first heading end (a name there is the document's own)."""

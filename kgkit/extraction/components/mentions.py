@@ -22,7 +22,7 @@ def gazetteer(st: DocState) -> None:
     st.hits = st.gz.find(st.doc.text, st.doc.masked, st.doc.body_start)
 
 
-@component('mentions', requires=['sentences', 'hits', 'conference'], provides=['local_alias', 'main_event'])
+@component("mentions", requires=["sentences", "hits", "conference"], provides=["local_alias", "main_event"])
 def mention_facts(st: DocState) -> None:
     """Entities of the gazetteer the text names, and co-located events (part of the conference)."""
     entities = {m.entry.key for m in st.hits}
@@ -43,8 +43,7 @@ def mention_facts(st: DocState) -> None:
         if m.entry.may_be_org and st.in_org_slot(m.start):  # "Omar Haddad, Akuity": a company
             st.entity("org", m.text, st.span_of(m.start), "pattern", CONF_PATTERN)
             continue
-        if m.entry.kind == "service":
-            continue  # YouTube, Zoom, Slack: media and channels, not software the text is about
+        # YouTube, Zoom, Slack are services (kg:Service), never projects: from_entry types them so
         st.from_entry(m.entry, st.span_of(m.start), m.text)
     event_facts(st)
 
@@ -75,7 +74,9 @@ def event_facts(st: DocState) -> None:
             st.add(edition, KG.partOf, series, span, "pattern", CONF_PATTERN)
             iri = edition
         else:
-            iri = st.from_entry(m.entry, span, m.text)
+            co_located = re.search(r"co-?located\s+(?:event\s+)?$", text[max(0, m.start - 25) : m.start], re.I)
+            scope = st.conference if (m.entry.co_located or co_located) and st.conference else None
+            iri = st.from_entry(m.entry, span, m.text, within=scope)
         if m.entry.organizer:
             org = st.gz.get("org", m.entry.organizer)
             if org:
@@ -92,13 +93,15 @@ def event_facts(st: DocState) -> None:
         )
         if mm and st.conference and not st.gz.lookup(sec.title.strip()):
             organizer = st.org_in(sec.title)
-            iri = st.entity("event", mm.group("name"), sec.span, "structure", CONF_PATTERN)
+            iri = st.entity("event", mm.group("name"), sec.span, "structure", CONF_PATTERN, within=st.conference)
             st.add(iri, KG.partOf, st.conference, sec.span, "structure", CONF_PATTERN)
             if organizer:
                 st.add(iri, KG.organizer, organizer, sec.span, "structure", CONF_PATTERN)
 
 
-_REPO = re.compile(r"https?://(?:www\.)?(?:github|gitlab|codeberg)\.(?:com|org)/[\w.-]+/(?P<repo>[\w.-]+?)(?:\.git)?/?$")
+_REPO = re.compile(
+    r"https?://(?:www\.)?(?:github|gitlab|codeberg)\.(?:com|org)/[\w.-]+/(?P<repo>[\w.-]+?)(?:\.git)?/?$"
+)
 _HOST = re.compile(r"https?://(?:www\.)?(?P<host>[^/?#]+)")
 
 
@@ -128,9 +131,8 @@ def linked_projects(st: DocState) -> None:
                 st.entity("project", text, span, "pattern", CONF_PATTERN)
 
 
-@component('title-event', requires=['conference', 'main_event'], provides=['main_event'])
+@component("title-event", requires=["conference", "main_event"], provides=["main_event"])
 def title_event(st: DocState) -> None:
-    """A meetup, summit or community day the title names, when the document is not about a conference."""
     """A meetup, summit or community day the document's title names (when it is not about a conference)."""
     title, span = st.doc.title, st.doc.title_span
     if not title or st.main_event or st.conference:

@@ -11,6 +11,7 @@ Times without a zone take the venue's, from its IANA time zone on that date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from rdflib import RDF, XSD, URIRef
 from kgkit.documents.structure import Block
 from kgkit.extraction.component import component
 from kgkit.extraction.components.talks import _title_patterns
+from kgkit.extraction.names import starts_with_given_name
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
     CONF_PATTERN,
@@ -29,10 +31,19 @@ from kgkit.extraction.patterns import (
     is_person_name,
     literal,
 )
-from kgkit.extraction.speakers import Judge, Speaker, confirmed, parse_speakers
+from kgkit.extraction.speakers import PERSON, Judge, Speaker, confirmed, list_end, parse_speakers
 from kgkit.extraction.state import DocState
 from kgkit.extraction.topics import topics_in
-from kgkit.extraction.when import find_date, find_dates, find_times, offset, weekday_in, zone_in
+from kgkit.extraction.when import (
+    GENERIC_ZONES,
+    ZONES,
+    find_date,
+    find_dates,
+    find_times,
+    offset,
+    weekday_in,
+    zone_in,
+)
 from kgkit.rdf.terms import ID, KG, SCHEMA, session_kind, slug
 
 Span = tuple[int, int]
@@ -50,7 +61,8 @@ _SEPARATORS = re.compile(
 _BREAKS = re.compile(
     r"(?i)^(?:\W*(?:coffee|tea|lunch|breakfast|dinner|break|pause|pausa|almoço|almuerzo|mittag(?:spause|essen)?"
     r"|déjeuner|dejeuner|registration|check-in|doors open|networking|reception|apéro|apero|happy hour|party"
-    r"|and|&|und|et|e|y|de|du|snacks?|drinks?|end|closing|fin|ende|tbd|tba|n/?a)\W*)+$"
+    r"|and|&|und|et|e|y|de|du|snacks?|drinks?|end|closing|fin|ende|tbd|tba|n/?a|\d+\s*(?:min(?:ute)?s?|hrs?|hours?)"
+    r"|catered|[\[(][^\])]*[\])])\W*)+$"
 )
 _LABEL = re.compile(r"(?i)^\W*(?:when|where|time|date|room|location|venue|wann|wo|quand|où|quando|onde|horário"
                     r"|hora|sala|raum|salle)\s*:")
@@ -100,19 +112,31 @@ def talk_items(st: DocState) -> None:
     doc = st.doc
     masked = doc.masked
     judge = _judge(st)
-    ctx = Context(zone=zone_in(doc.text[: min(len(doc.text), 4000)]) or None)
+    ctx = Context(zone=zone_in(doc.text[: min(len(doc.text), 4000)]) or _one_zone(masked) or None)
     children = _children(st.blocks)
     year = st.conf_dates[0].year if st.conf_dates else st.year
+    pending: Talk | None = None  # a title alone on its line, waiting for a line of speakers
+    held: list[tuple[Talk, Context]] = []  # the last block's talks: a paragraph after them may say when they are
     for i, block in enumerate(st.blocks):
         text = masked[block.start : block.end]
+        if held and block.kind in ("item", "paragraph") and _when_only(text, year):
+            last, context = held[-1]
+            if not find_times(last.when) and context.times is None:  # "[Title](sched)\n\n**Monday, November 6
+                last.when += " \n" + text  # • 9:15 am - 9:40 am**": that talk's time, not the next one's
+                continue
+        for done, context in held:
+            _add(st, context, done, year)
+        held = []
         if block.kind == "heading":
             _heading(st, ctx, block, text, year)
             talk = _talk_of_unit(st, block, block.start, block.end, judge, require_link=True)
             if talk is not None:
                 _add(st, ctx, talk, year)
+            pending = None if talk is not None else _title_alone(st, block, block.start, block.end)
             continue
         if block.kind == "row":
             _row(st, ctx, block, judge, year)
+            pending = None
             continue
         if block.kind not in ("item", "paragraph"):
             continue
@@ -121,9 +145,18 @@ def talk_items(st: DocState) -> None:
         if block.parent is not None and _LABEL.match(text):
             continue  # "When: ..." under an item: read with the item
         units = block.lines if _many_talk_lines(st, block) else [(block.start, block.end)]
+        found_here: list[tuple[Talk, Context]] = []  # the block's talks: its later day and time lines are theirs
         for a, b in units:
             line = masked[a:b]
-            if _day_line(line, year) is not None:
+            if found_here and _when_only(line, year):  # "Title<br>Speakers<br>Wednesday, March 20 • 16:30 - 17:05"
+                found_here[-1][0].when += " \n" + line
+                continue
+            if found_here and not found_here[-1][0].speakers:  # the line after a talk's title: its speakers?
+                named = _speakers_of_title(st, found_here[-1][0], a, b, judge)
+                if named is not None:
+                    found_here[-1][0].speakers = named.speakers
+                    continue
+            if _day_line(line, year) is not None and not _SPAN_OF_DAYS.search(line):  # not "from March 19 to 22"
                 _set_day(ctx, line, year)
                 if len(line.strip()) < 60 and not _has_talk_link(block, a, b):
                     continue
@@ -132,8 +165,13 @@ def talk_items(st: DocState) -> None:
                 ctx.times = found[0][:3] if found else ctx.times
                 continue
             talk = _talk_of_unit(st, block, a, b, judge, require_link=block.kind == "paragraph" and len(units) == 1)
+            if talk is None and pending is not None:
+                talk = _speakers_of_title(st, pending, a, b, judge)
             if talk is None:
+                pending = _title_alone(st, block, a, b)
                 continue
+            pending = None
+            found_here.append((talk, dataclasses.replace(ctx)))
             for child in children.get(i, []):
                 ctext = masked[child.start : child.end]
                 talk.when += " \n" + ctext
@@ -141,7 +179,85 @@ def talk_items(st: DocState) -> None:
                 if label and not talk.speakers:
                     people = parse_speakers(ctext[label.end() :], child.start + label.end(), judge)
                     talk.speakers = people or []
-            _add(st, ctx, talk, year)
+                elif not label:  # "- Mikko Ylinen, Intel" under the talk: its speakers, their organizations
+                    named = _speakers_of_title(st, talk, child.start, child.end, judge)
+                    known = {p.name for p in talk.speakers}
+                    if named is not None and (not known or known <= {p.name for p in named.speakers}):
+                        talk.speakers = named.speakers
+        held = found_here
+    for done, context in held:
+        _add(st, context, done, year)
+
+
+#: Days from one to another ("March 19-22", "from March 19 to 22", "19 au 22 mars"): a conference's, no day's.
+_SPAN_OF_DAYS = re.compile(
+    r"(?i)\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|–|—|to|until|bis|au|a|al|até)\s*\d{1,2}(?:st|nd|rd|th)?\b(?!:)"
+)
+
+
+def _one_zone(text: str) -> str | None:
+    """The zone of a page's times where it names one and only one beside them ("2:00 pm - 2:35 pm CST" once,
+    the other slots bare: all in the conference's local time)."""
+    zones = {zone for _, _, zone, _, _ in find_times(text) if zone}
+    return zones.pop() if len(zones) == 1 else None
+
+
+def _when_only(line: str, year: int | None) -> bool:
+    """A line that says when and nothing else: a day, a date, a time, a zone, a room ("Wednesday, March 20 •
+    16:30 - 17:05 CET")."""
+    if _day_line(line, year) is None and not find_times(line):
+        return False
+    rest = line
+    for *_, x, y in find_times(line):
+        rest = rest[:x] + " " * (y - x) + rest[y:]
+    for _, x, y in find_dates(rest, year):
+        rest = rest[:x] + " " * (y - x) + rest[y:]
+    words = [w for w in re.findall(r"[^\W\d_]+", rest) if not weekday_in(w) and w.upper() not in ZONES]
+    return len(words) <= 3 and len(line) < 100
+
+
+def _title_alone(st: DocState, block: Block, a: int, b: int) -> Talk | None:
+    """A line that may be a talk's title whose speakers come on the next line: short, title-like (in bold,
+    a link to a talk's page, or Title Case), no sentence."""
+    masked = st.doc.masked
+    span = _strip(masked, a, b)
+    when = ""
+    times = find_times(masked[span[0] : span[1]])
+    if times and times[0][3] == 0:  # "17:15 - 17:30: Updates from the Community": the time first, then the title
+        lead = re.match(r"[\s:–—|-]*", masked[span[0] + times[0][4] : span[1]])
+        when = masked[span[0] : span[0] + times[0][4]]
+        span = (span[0] + times[0][4] + (lead.end() if lead else 0), span[1])
+    title = " ".join(masked[span[0] : span[1]].split())
+    if not _title_ok(title) or len(title) > 160 or re.search(r"[.!]\s*$|[.!?]\s+[A-Z]", title):
+        return None
+    if find_times(title) or _day_line(title, None) is not None:
+        return None  # "Donnerstag, 13.06. 09:55 - 10.40, Session Track: ...": when, not what
+    if list_end(title) == len(title) and parse_speakers(title, span[0], _judge(st)):
+        return None  # "Jimmy Song, Ant Financial": a speaker, not a title
+    link = next((x for x in block.links if a <= x.start < b and TALK_URL.search(x.url)), None)
+    bold = st.doc.text[span[0] - 2 : span[0]] in ("**", "__")
+    if not (link is not None or bold or _title_case(title) or when):
+        return None
+    talk = Talk(title, span, (a, b), link.url if link is not None else None, when=when)
+    _speakers_in_title(st, talk, _judge(st))  # "Updates from the Community, Lucas Käldström"
+    return talk
+
+
+def _speakers_of_title(st: DocState, title: Talk, a: int, b: int, judge: Judge) -> Talk | None:
+    """The talk of a title alone on its line when this line is nothing but its speakers, surely people."""
+    masked = st.doc.masked
+    line = masked[a:b]
+    label = _SPEAKER_LABEL.match(line)
+    start = a + (label.end() if label else len(line) - len(line.lstrip()))
+    names = masked[start:b].rstrip(" .")
+    rest = names[list_end(names) :]  # what is left after the list: nothing, or a lower-case organization
+    if rest.strip() and not (rest.lstrip().startswith(",") and len(re.findall(r"\w+", rest)) <= 2):
+        return None  # "Jane Doe from Acme delved into ...": a sentence about them, not a line of speakers
+    people = parse_speakers(names, start, judge)
+    if not people or not all(_named_person(p, judge, title.url) for p in people):
+        return None
+    return Talk(title.title, title.title_span, (title.span[0], b), title.url, people,
+                when=f"{title.when} {masked[title.span[0] : b]}")
 
 
 # --- context -----------------------------------------------------------------------------------------
@@ -198,9 +314,8 @@ def _event_in_heading(st: DocState, text: str, block: Block) -> URIRef | None:
     span = (block.start, block.end)
     for hit in st.hits:
         if block.start <= hit.start < block.end and hit.entry.kind == "event":
-            return ID[f"event/{slug(hit.entry.name)}"] if (ID[f"event/{slug(hit.entry.name)}"]) in st.named else (
-                st.from_entry(hit.entry, span, hit.text)
-            )
+            scope = st.conference if hit.entry.co_located else None
+            return st.from_entry(hit.entry, span, hit.text, within=scope)
     m = _EVENT_HEADING.search(text)
     if not m or st.conference is None:
         return None
@@ -210,7 +325,7 @@ def _event_in_heading(st: DocState, text: str, block: Block) -> URIRef | None:
     conference_slug = str(st.conference).rsplit("/", 1)[-1]
     if re.search(r"(?i)\b(?:kubecon|cloudnativecon)\b", name) or conference_slug.startswith(slug(name)):
         return None  # the conference itself, not an event of it
-    event = st.entity("event", name, span, "structure", CONF_PATTERN)
+    event = st.entity("event", name, span, "structure", CONF_PATTERN, within=st.conference)
     st.add(event, KG.partOf, st.conference, span, "structure", CONF_PATTERN)
     return event
 
@@ -257,13 +372,16 @@ def _many_talk_lines(st: DocState, block: Block) -> bool:
     if sum(1 for x in lines[1:] if x[:1].islower()) > (len(lines) - 1) * 0.2:
         return False
     return sum(1 for a, b in block.lines if _has_talk_link(block, a, b) or find_times(masked[a:b])) >= 2 or bool(
-        re.search(r"<br\s*/?>", st.doc.text[block.start : block.end], re.I)
+        re.search(r"</?br\s*/?>", st.doc.text[block.start : block.end], re.I)
     )
 
 
 def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, require_link: bool) -> Talk | None:
     """The talk one item, line or heading lists, or None."""
     masked = st.doc.masked
+    bold = _bold_title_talk(st, block, a, b, judge)
+    if bold is not None:
+        return bold
     link = next((x for x in block.links if a <= x.start < b and TALK_URL.search(x.url)), None)
     if link is None:  # any link whose text is "Title - Speaker, Org" (a recording, a slide deck)
         for other in (x for x in block.links if a <= x.start < b):
@@ -271,10 +389,25 @@ def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, r
             if _speakers_in_title(st, probe, judge) and _title_ok(probe.title):
                 probe.when = masked[a:b]
                 return probe
+        first = next((x for x in block.links if a <= x.start < b), None)
+        if first is not None and not re.sub(r"[\s*_•·>-]+", "", masked[a : first.start]):
+            # a unit that starts with a link to anything (a recording) titled like a talk, speakers after it:
+            # "[Intro to Linkerd](https://youtu.be/...): William Morgan, Buoyant"
+            title_span = _strip(masked, first.start, first.end)
+            title = " ".join(masked[title_span[0] : title_span[1]].split())
+            if _title_case(title) and _title_ok(title):
+                after = masked[first.end : b].replace("\n", " ")
+                trimmed = re.sub(r"^[\s)\]]+", "", after)
+                people = _speakers_after(trimmed, first.end + len(after) - len(trimmed), judge)
+                if people:
+                    return Talk(title, title_span, (a, b), first.url, people, when=masked[a:b])
     if link is None and require_link:
         return None
     if link is not None and require_link and not _title_case(masked[link.start : link.end]):
-        return None  # "a panel discussion", "5 minute lightning talk": a link in prose, not a title
+        probe = Talk("", _strip(masked, link.start, link.end), (a, b), link.url)
+        named = _speakers_in_title(st, probe, judge) and all(_named_person(p, judge, link.url) for p in probe.speakers)
+        if not named:
+            return None  # "a panel discussion", "5 minute lightning talk": a link in prose, not a title
     if link is not None:
         title_a, title_b = _strip(masked, link.start, link.end)
         rest_a, rest_b = link.end, b
@@ -293,18 +426,68 @@ def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, r
     return _talk_of_text(st, a, b, judge)
 
 
+_BOLD = re.compile(r"\*\*(?P<t>[^*\n]{8,200}?)\*\*|__(?P<u>[^_\n]{8,200}?)__")
+
+
+def _bold_title_talk(st: DocState, block: Block, a: int, b: int, judge: Judge) -> Talk | None:
+    """A unit that starts with a title in bold and names its speakers after it, plainly or as links to
+    their pages: ``**Building Agile Infrastructures with Puppet** [PDF] [Video] [Teyo Tyree](/speakers/#teyo)``."""
+    text, masked = st.doc.text, st.doc.masked
+    pos = a
+    while pos < b and text[pos] in " \t\n•·>-":
+        pos += 1
+    m = _BOLD.match(text, pos, b)
+    if m is None:
+        return None
+    group = "t" if m.group("t") else "u"
+    title_span = _strip(masked, m.start(group), m.end(group))
+    title = " ".join(masked[title_span[0] : title_span[1]].split())
+    if not (_title_case(title) or len(title.split()) >= 3) or not _title_ok(title) or judge.person(title, *title_span):
+        return None
+    people: list[Speaker] = []
+    for link in (x for x in block.links if m.end() <= x.start < b):
+        name = " ".join(masked[link.start : link.end].split())
+        if _PERSON_URL.search(link.url) and PERSON.fullmatch(name) and judge.kind_of(name) is None:  # their page
+            people.append(Speaker(name, (link.start, link.end)))
+    if not people:  # "**Title**<br>Jane Doe, Acme": the speakers after it, links' texts (a "[PDF]") left out
+        rest = re.sub(r"\[[^\]\n]{0,40}\]", lambda x: " " * len(x.group()), masked[m.end() : b].replace("\n", " "))
+        trimmed = re.sub(r"^[\s:–—|-]+", "", rest)
+        people = parse_speakers(trimmed, b - len(trimmed), judge) or []
+        if not all(_named_person(p, judge) for p in people):
+            people = []
+    if not people:
+        return None
+    return Talk(title, title_span, (a, b), None, people, when=masked[a:b])
+
+
 def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] | None:
     """Split a title holding its speakers ("Title - Speaker, Org & Speaker, Org"); None if it holds none."""
     masked = st.doc.masked
     a, b = talk.title_span
     text = masked[a:b]
+    first = _speakers_first(st, talk, judge)
     for m in reversed(list(_SEPARATORS.finditer(text))):
         people = parse_speakers(text[m.end() :], a + m.end(), judge)
         weak = m.group().strip().lower() in ("with", "mit", "par", "com", "by")  # "Filters with Any Language"
         if weak and not confirmed(people, judge):
             continue
+        if people and first and not any(_named_person(p, judge, talk.url) for p in people):
+            break  # "Jason Diller - Long-lived DevOps and ...": the people come first
         if people and m.start() >= _TITLE_MIN:
             talk.title_span = _strip(masked, a, a + m.start())
+            talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
+            talk.speakers = people
+            return people
+    if first:
+        talk.title_span, talk.title, talk.speakers = first
+        return talk.speakers
+    comma = text.rfind(", ")
+    if comma >= _TITLE_MIN:  # "Updates from the Community, Lucas Käldström": people after the last comma
+        people = parse_speakers(text[comma + 2 :], a + comma + 2, judge)
+        if people and all(_named_person(p, judge, talk.url) for p in people) and list_end(text[comma + 2 :]) == len(
+            text[comma + 2 :].rstrip()
+        ):
+            talk.title_span = _strip(masked, a, a + comma)
             talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
             talk.speakers = people
             return people
@@ -318,6 +501,31 @@ def _speakers_in_title(st: DocState, talk: Talk, judge: Judge) -> list[Speaker] 
             return people
     talk.title = " ".join(text.split())
     return None
+
+
+def _speakers_first(st: DocState, talk: Talk, judge: Judge) -> tuple[Span, str, list[Speaker]] | None:
+    """``Speaker - Title`` (the people surely people): the title's span, the title and the people."""
+    masked = st.doc.masked
+    a, b = talk.title_span
+    m = next((x for x in _SEPARATORS.finditer(masked, a, b) if x.group().strip() in ("-", "–", "—", "|", "•")), None)
+    if m is None:
+        return None
+    people = parse_speakers(masked[a : m.start()], a, judge)
+    rest = _strip(masked, m.end(), b)
+    title = " ".join(masked[rest[0] : rest[1]].split())
+    if people and _title_ok(title) and all(_named_person(p, judge, talk.url) for p in people):
+        return rest, title, people
+    return None
+
+
+def _named_person(speaker: Speaker, judge: Judge, url: str | None = None) -> bool:
+    """Is the speaker surely a person: a known given name first, a person by the model, or the one the
+    talk's page is named after (``/program/keshav-vasudevan/``)?"""
+    return (
+        starts_with_given_name(speaker.name)
+        or judge.label_of(*speaker.span) == "PERSON"
+        or (url is not None and slug(speaker.name) in url.lower())
+    )
 
 
 def _speakers_after(text: str, at: int, judge: Judge) -> list[Speaker] | None:
@@ -402,11 +610,13 @@ def _title_ok(title: str) -> bool:
 _COLUMN_WORDS = {
     "time": r"time|zeit|uhrzeit|heure|horário|horario|hora|when|slot|時間|时间",
     "title": r"title|topic|talk|session|palestra|vortrag|thema|titel|titre|sujet|charla|tema|subject|abstract"
-    r"|演讲|题目|タイトル",
+    r"|演讲|题目|主题|议题|タイトル|トピック|セッション|講演|제목|세션",
     "speaker": r"speakers?|presenters?|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?"
-               r"|ponentes?|who|by|演讲者|讲师|講師|登壇者|スピーカー",
+               r"|ponentes?|who|by|leaders?|hosts?|moderators?|panelists?|演讲者|讲师|講師|登壇者|スピーカー|発表者|講演者"
+               r"|嘉宾|分享嘉宾|发言人|발표자|연사",
     "org": r"company|organi[sz]ation|firma|empresa|entreprise|affiliation|公司",
-    "date": r"date|datum|data|fecha|day|tag|jour|dia|día|日期",
+    "date": r"date|datum|data|fecha|day|tag|jour|dia|día|日期|日付|날짜",
+    "place": r"room|rooms|location|venue|where|place|raum|ort|salle|lieu|sala|local|場所|会場|地点|会议室|장소",
 }
 
 
@@ -416,32 +626,64 @@ def _row(st: DocState, ctx: Context, block: Block, judge: Judge, year: int | Non
     texts = [masked[a:b] for a, b in cells]
     if block.table != ctx.table:
         ctx.table, ctx.columns, ctx.groups = block.table, {}, []
+    if not ctx.columns and _time_grid(texts):  # "Time | Main Track | Track #1 | ...": a talk in every other cell
+        ctx.columns = {"time": 0}
+        ctx.groups = [{"time": 0, "title": i} for i in range(1, len(texts))]
+        return
     if block.header or (not ctx.columns and _header_like(texts)):
         ctx.columns, ctx.groups = {}, [{}]
         for i, t in enumerate(texts):
-            roles = [r for r, words in _COLUMN_WORDS.items() if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I)]
+            roles = _column_roles(t)
             if roles and roles[0] in ctx.groups[-1] and roles[0] != "time":
                 ctx.groups.append({})  # a role seen again: the columns repeat, a second talk per row
             for role in roles:
                 ctx.columns.setdefault(role, i)
                 ctx.groups[-1].setdefault(role, i)
+            zone = next((w for w in re.findall(r"[A-Z]{2,5}", t) if w in ZONES or w in GENERIC_ZONES), None)
+            if roles and roles[0] == "time" and ctx.columns["time"] == i and zone:
+                ctx.zone = zone  # "UTC time | EDT time": the first time column's zone
         if ctx.columns:
             return
+    if texts and _column_roles(texts[0])[:1] == ["place"]:
+        return  # "Room | 608/609 | 613 | ...": where the columns are, no talk
     nonempty = [t for t in texts if t.strip()]
     if len(nonempty) == 1 and _day_line(nonempty[0], year) is not None:  # "Day 1 - Thursday, August 25"
         _set_day(ctx, nonempty[0], year)
         return
-    row_when = " ".join(t for t in texts if find_times(t) and len(re.sub(r"[\W\d_]+", "", t)) <= 12)
+    if "time" in ctx.columns and ctx.columns["time"] < len(texts) and find_times(texts[ctx.columns["time"]]):
+        row_when = texts[ctx.columns["time"]]  # the time column's, not every cell with a time in it
+    else:
+        row_when = " ".join(t for t in texts if find_times(t) and len(re.sub(r"[\W\d_]+", "", t)) <= 12)
     for talk in _talks_of_row(st, ctx, block, cells, judge):
         talk.when = (row_when + " " + talk.when).strip()
         _add(st, ctx, talk, year)
 
 
+def _column_roles(text: str) -> list[str]:
+    """What a header cell says its column holds: its words ("Session Title", "UTC time", "Speaker(s)"), at
+    most four of them; a column of speakers ("Session Leader(s)") is no column of titles."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if not 1 <= len(words) <= 4:
+        return []
+    roles = [r for r, rx in _COLUMN_WORDS.items() if any(re.fullmatch(rf"(?:{rx})s?", w, re.I) for w in words)]
+    if "speaker" in roles and "title" in roles:
+        roles.remove("title")
+    return sorted(roles, key=_ROLE_ORDER.index)
+
+
+#: A note after a title: its length, a room's shape, who may come ("[50 mins]", "(2 hrs; open to all)").
+_NOTE = re.compile(r"\s*[\[(][^\])\n]*\b(?:mins?|minutes|hrs?|hours?|open to all)\b[^\])\n]*[\])]\s*$", re.I)
+_ROLE_ORDER = ["speaker", "time", "date", "org", "place", "title"]
+
+
+def _time_grid(texts: list[str]) -> bool:
+    """A header row of a grid of tracks: a time column first, then columns that are no other role (rooms,
+    tracks)."""
+    return len(texts) >= 3 and _column_roles(texts[0])[:1] == ["time"] and not any(_column_roles(t) for t in texts[1:])
+
+
 def _header_like(texts: list[str]) -> bool:
-    roles = sum(
-        1 for t in texts for words in _COLUMN_WORDS.values() if re.fullmatch(rf"\W*(?:{words})\W*", t.strip(), re.I)
-    )
-    return roles >= 2
+    return sum(1 for t in texts if _column_roles(t)) >= 2
 
 
 def _talks_of_row(st: DocState, ctx: Context, block: Block, cells: list[Span], judge: Judge) -> list[Talk]:
@@ -549,7 +791,7 @@ def _cell_speakers(st: DocState, a: int, b: int, judge: Judge) -> list[Speaker]:
 
 def _cell_lines(text: str, a: int, b: int) -> list[Span]:
     out, pos = [], a
-    for m in re.finditer(r"\n|<br\s*/?>", text[a:b], re.I):
+    for m in re.finditer(r"\n|</?br\s*/?>", text[a:b], re.I):
         out.append((pos, a + m.start()))
         pos = a + m.end()
     out.append((pos, b))
@@ -578,12 +820,16 @@ def _strip(text: str, a: int, b: int) -> Span:
 # --- the session ---------------------------------------------------------------------------------------
 
 
-def _add(st: DocState, ctx: Context, talk: Talk, year: int | None) -> URIRef:
-    """The session of ``talk``: typed, named, part of its event or conference, with its times and people."""
+def _add(st: DocState, ctx: Context, talk: Talk, year: int | None) -> URIRef | None:
+    """The session of ``talk``: typed, named, part of its event or conference, with its times and people
+    (None when what is left of its title is a handle or a room number)."""
     masked = st.doc.masked
     if not talk.title:
         talk.title = " ".join(masked[talk.title_span[0] : talk.title_span[1]].split())
-    title = talk.title.strip(" :-–—|")
+    title = _NOTE.sub("", talk.title).strip(" :-–—|")  # "KEP BoF [50 mins]", "Docs Planning (2 hrs; open to all)"
+    wordless = len(re.findall(r"[^\W\d_]{2,}", title)) < 2 and not re.search(r"[^\W\d_]{4,}", title)
+    if title.startswith("@") or wordless:
+        return None  # a handle or a room number, no title
     core = KIND_PREFIX.sub("", title)
     parent = ctx.event or st.main_event or st.conference
     within = str(parent).rstrip("/").rsplit("/", 1)[-1] + "/" if parent else ""
@@ -638,6 +884,8 @@ def _times(st: DocState, ctx: Context, iri: URIRef, talk: Talk, span: Span, year
     when = talk.when
     date = find_date(when, year) or ctx.date
     weekday = weekday_in(when) or ctx.weekday or (date.strftime("%A") if date else None)
+    if date is None and weekday:  # "Monday Schedule", with "Monday, Dec 10th, 2018" said elsewhere
+        date = _date_of_weekday(st, weekday, year)
     found = find_times(when)
     times = found[0][:3] if found else ctx.times
     if weekday:
@@ -655,6 +903,19 @@ def _times(st: DocState, ctx: Context, iri: URIRef, talk: Talk, span: Span, year
             st.add(iri, p, literal(value, datatype=XSD.dateTime), span, "structure", CONF_STRUCTURE)
     if zone and not zone.startswith("UTC"):
         st.add(iri, KG.timeZone, literal(zone), span, "structure", CONF_STRUCTURE)
+
+
+def _date_of_weekday(st: DocState, weekday: str, year: int | None) -> dt.date | None:
+    """The one date the document names that falls on ``weekday`` (an English or other weekday name), if
+    there is exactly one."""
+    if "dates" not in st.cache:
+        st.cache["dates"] = {d for d, _, _ in find_dates(st.doc.masked, year)}
+    wanted = _WEEKDAY_NUMBER.get(weekday.lower()[:3])
+    days = {d for d in st.cache["dates"] if d.weekday() == wanted}
+    return days.pop() if len(days) == 1 else None
+
+
+_WEEKDAY_NUMBER = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
 def _venue_zone(st: DocState) -> str | None:

@@ -8,6 +8,7 @@ import re
 from rdflib import RDF, XSD, URIRef
 
 from kgkit.extraction.component import component
+from kgkit.extraction.models import lemma
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
     CONF_PATTERN,
@@ -218,3 +219,56 @@ def _speaker_list(st: DocState, session: URIRef, text: str, at: int, span: tuple
                 st.add(session, KG.presenter, person, span, "pattern", CONF_PATTERN)
                 pending.append(person)
                 expect_org = True
+
+
+# -------------------------------------------------------------- talks named in prose by what was done
+#: Verbs whose object is a session someone gave ("delivered the Flux Bug Scrub session").
+_GAVE = {"deliver", "give", "host", "run", "lead", "present", "moderate", "chair", "facilitate", "organize",
+         "organise", "teach", "co-host", "cohost", "keynote"}
+_SESSION_NOUN = re.compile(
+    r"^(?:the|a|an|their|our|his|her|its)\s+(?P<title>[A-Z][\w'’+.&-]*(?:\s+[\w'’+.&-]+){0,7}?)\s+"
+    r"(?P<kind>session|talk|keynote|workshop|panel|meeting|presentation|demo|tutorial|AMA|office hours|lightning talk"
+    r"|bug scrub|contribfest|hackathon|roundtable|BoF)s?$",
+    re.I,
+)
+
+
+@component(
+    "prose-talks", requires=["sentences", "entities", "names", "conference", "main_event"], provides=["sessions"]
+)
+def prose_talks(st: DocState) -> None:
+    """Sessions named in prose by what someone did with them, and who did it: "Kingdon Barrett delivered
+    the Flux Bug Scrub session", "Flux maintainers A & B hosted the Flux project meeting" (the subject's
+    people are the presenters). Read from the model's parse, so only in languages with a model."""
+    people = [(a, b) for label, a, b in st.entities if label == "PERSON"] + st.names
+    for sentence in st.sentences:
+        parse = sentence.parse
+        if parse is None:
+            continue
+        base = sentence.start - parse.start_char
+        for verb in parse:
+            if verb.pos_ != "VERB" or lemma(verb) not in _GAVE:
+                continue
+            obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj")), None)
+            subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if obj is None or not subjects:
+                continue
+            phrase = st.doc.masked[base + obj.left_edge.idx : base + obj.idx + len(obj)]  # up to the noun
+            m = _SESSION_NOUN.match(" ".join(phrase.split()))
+            if m is None:
+                continue
+            words = m.group("title").split()
+            if sum(w[0].isupper() for w in words) < max(1, len(words) // 2):
+                continue  # "the opening session", "a great talk": no name
+            kind = m.group("kind").lower()
+            named = m.group("title")
+            title = named if kind in ("session", "talk", "presentation") else f"{named} {m.group('kind')}"
+            a = base + obj.left_edge.idx + phrase.index(m.group("title").split()[0])
+            span = (sentence.start, sentence.end)
+            iri = session(st, title, (a, a + len(title)), span, None, None, None)
+            lo = base + min(x.left_edge.idx for x in subjects)
+            hi = max(base + x.right_edge.idx + len(x.right_edge) for x in subjects)
+            for x, y in people:
+                if lo <= x and y <= hi:
+                    person = st.entity("person", st.doc.masked[x:y], span, "model", CONF_PATTERN)
+                    st.add(iri, KG.presenter, person, span, "model", CONF_PATTERN)
