@@ -7,11 +7,12 @@
 Builds: for each number of documents N, a seeded synthetic corpus (bench/corpus.py) is built cold,
 again with nothing changed, and again after one document changed. Graph operations: for each graph
 size, a corpus of about that many triples is built and kgkit validates it, runs every canned query,
-exports it in each format and loads it into a real ``oxigraph serve``; the anchors run on the same
-file: pyoxigraph loading and dumping it and running the same queries, and curl POSTing it to the
-same server. Each measurement is a fresh process (bench/probe.py), so peak memory is its own. It
-prints tables, the growth exponent of each operation (slope of log time against log size) and
-kgkit's figures as ratios to the anchors.
+exports it in each format and loads it into a real ``oxigraph serve`` (as it is, in one request; and
+graph by graph with ``--replace``, up to ``--replace-max`` triples: Oxigraph's MOVE takes minutes
+per million); the anchors run on the same file: pyoxigraph loading and dumping it and running the
+same queries, and curl POSTing it to the same server. Each measurement is a fresh process
+(bench/probe.py), so peak memory is its own. It prints tables, the growth exponent of each
+operation (slope of log time against log size) and kgkit's figures as ratios to the anchors.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def triples_per_document(builds: list[dict[str, Any]]) -> float:
     return next((r["triples"] / r["documents"] for r in builds if r["documents"] >= 100 and r["triples"]), 1300.0)
 
 
-def measure_graph(n: int, target: int, work: Path, validate_max: int) -> dict[str, Any]:
+def measure_graph(n: int, target: int, work: Path, validate_max: int, replace_max: int) -> dict[str, Any]:
     """Every operation on a built graph of ``n`` documents (about ``target`` triples), and the anchors
     on the same file."""
     corpus, out = work / f"gcorpus-{n}", work / f"gbuild-{n}"
@@ -107,7 +108,10 @@ def measure_graph(n: int, target: int, work: Path, validate_max: int) -> dict[st
     row["ox_dump"] = probe("ox-dump", kg, str(work / f"ox-dump-{n}.nq"))
     (work / f"ox-dump-{n}.nq").unlink(missing_ok=True)
     row["ox_queries"] = probe("ox-queries", kg)
-    for name, op in (("load", "load"), ("http_post", "curl-post")):
+    loads = [("load", "load"), ("http_post", "curl-post")]
+    if row["triples"] <= replace_max:
+        loads.insert(1, ("load_replace", "load-replace"))
+    for name, op in loads:
         server = oxigraph_server(work / f"store-{n}-{name}")
         if server:
             proc, url = server
@@ -150,6 +154,7 @@ def series(results: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[int
         for fmt, m in row.get("export", {}).items():
             _put(out, f"export {fmt}", t, m)
         _put(out, "load (kgkit)", t, row.get("load"))
+        _put(out, "load --replace (kgkit)", t, row.get("load_replace"))
         _put(out, "pyoxigraph load", t, row.get("ox_parse"))
         _put(out, "http POST (curl)", t, row.get("http_post"))
         for name, q in row.get("queries", {}).get("queries", {}).items():
@@ -178,7 +183,7 @@ def report(results: dict[str, list[dict[str, Any]]]) -> str:
         "",
         "graph operations (seconds; peak MB in brackets):",
         f"{'triples':>10} {'validate':>14} {'nq export':>14} {'ttl export':>14} {'kgkit load':>14} "
-        f"{'curl POST':>10} {'ox load':>8} {'ox dump':>8}",
+        f"{'load --replace':>15} {'curl POST':>10} {'ox load':>8} {'ox dump':>8}",
     ]
     for r in results["graphs"]:
 
@@ -187,7 +192,8 @@ def report(results: dict[str, list[dict[str, Any]]]) -> str:
 
         lines.append(
             f"{r['triples']:>10} {cell(r.get('validate')):>14} {cell(r['export'].get('nquads')):>14} "
-            f"{cell(r['export'].get('turtle')):>14} {cell(r.get('load')):>14} {_s(r.get('http_post')):>10.2f} "
+            f"{cell(r['export'].get('turtle')):>14} {cell(r.get('load')):>14} {cell(r.get('load_replace')):>15} "
+            f"{_s(r.get('http_post')):>10.2f} "
             f"{_s(r.get('ox_parse')):>8.2f} {_s(r.get('ox_dump'), 'dump_seconds'):>8.2f}"
         )
     lines += ["", "growth exponents (time ~ size^k over the sizes measured; builds by documents):"]
@@ -242,6 +248,7 @@ def plot(results: dict[str, list[dict[str, Any]]], path: Path) -> bool:
                 "export nquads",
                 "export turtle",
                 "load (kgkit)",
+                "load --replace (kgkit)",
                 "http POST (curl)",
                 "pyoxigraph load",
                 "query orgs-on-sustainability",
@@ -280,6 +287,8 @@ def main() -> None:
         "--graphs", type=int, nargs="+", default=[100_000, 1_000_000, 5_000_000], help="graph sizes (triples)"
     )
     ap.add_argument("--validate-max", type=int, default=10_000_000, help="skip SHACL above this many triples")
+    ap.add_argument("--replace-max", type=int, default=1_500_000,
+                    help="skip load --replace (graph by graph) above this many triples")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="where JSON and PNG go")
     ap.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temporary one)")
     args = ap.parse_args()
@@ -295,7 +304,7 @@ def main() -> None:
         for t in args.graphs:
             n = max(1, round(t / per_doc))
             print(f"graph of ~{t} triples ({n} documents) ...", file=sys.stderr, flush=True)
-            results["graphs"].append(measure_graph(n, t, work, args.validate_max))
+            results["graphs"].append(measure_graph(n, t, work, args.validate_max, args.replace_max))
     meta = {
         "python": platform.python_version(),
         "machine": platform.machine(),

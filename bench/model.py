@@ -82,12 +82,21 @@ def dask_cluster(workers: int, logs: Path) -> Iterator[str]:
 
 
 def worker_peaks(address: str) -> list[float]:
-    """The peak resident memory (MB) of each worker process of the cluster, so far."""
+    """The peak resident memory (MB) of what extracts on each worker of the cluster, so far: its
+    extraction process (kgkit.graph.extractor, which loads the model), else the worker process."""
     import resource
 
     from distributed import Client
 
     def peak() -> float:
+        from kgkit.graph import cluster
+
+        pid = cluster._EXTRACTOR.pid
+        if pid is not None:
+            with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     with Client(address, timeout=30, set_as_default=False) as client:

@@ -18,10 +18,10 @@ from paths import CORPUS, DATA
 from kgkit.graph.build import build
 
 PINNED = {
-    "corpus": "ad60feb19bb1266a9f5b7fba66c69dbecf717203a22ca4413206539018467bb6",
-    "unseen": "0d91b8bf8da01713db6622fec84c395c638a72983f1c439c69313f2b046ee4ba",
-    "unseen2": "279dfaababea467a8f3e1a4f2d920a20b705ea3345e0237dabf85ac8aa8f0aea",
-    "unseen3": "a9c8bc18496b5e98fca989a7e3554136cbf564ae6e40de255c4e334acdea53df",
+    "corpus": "710ff8bbd1ce1efbc23b3de69824e5aa3ee5dc8b706be411cb0c933b556d5ae0",
+    "unseen": "6ca553a57eb6acf376bb6aa257cb13e5aaacb02a5b3e34f32c073a7ec787a428",
+    "unseen2": "63868ece93cbbcd898833cb0c16752829fc931589dc2f06aa09970736e992093",
+    "unseen3": "5c3843bf379a72ffaf505e2c5da7afa5d94f8ff39851d24dbfffc6a57d0b7829",
 }
 SOURCES = {"corpus": CORPUS, "unseen": DATA / "unseen", "unseen2": DATA / "unseen2", "unseen3": DATA / "unseen3"}
 

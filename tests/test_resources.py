@@ -130,7 +130,7 @@ SUBCLASSES = [
     (KG.Organization, SCHEMA.Organization), (KG.Person, SCHEMA.Person),
     (KG.Project, SCHEMA.SoftwareSourceCode), (KG.Document, SCHEMA.Article), (KG.Document, PROV.Entity),
     (KG.Place, SCHEMA.Place), (KG.Topic, SKOS.Concept), (KG.SessionKind, SKOS.Concept),
-    (KG.ExtractionMethod, SKOS.Concept), (KG.Evidence, RDF.Statement), (KG.Evidence, PROV.Entity),
+    (KG.ExtractionMethod, SKOS.Concept), (KG.Evidence, PROV.Entity),
 ]
 SUBPROPERTIES = [
     (KG.partOf, SCHEMA.superEvent), (KG.presenter, SCHEMA.performer), (KG.organizer, SCHEMA.organizer),
@@ -140,6 +140,7 @@ SUBPROPERTIES = [
     (KG.author, SCHEMA.author), (KG.startDate, SCHEMA.startDate), (KG.endDate, SCHEMA.endDate),
     (KG.scheduleUrl, SCHEMA.url), (KG.datePublished, SCHEMA.datePublished),
     (KG.inLanguage, SCHEMA.inLanguage), (KG.sourceDocument, PROV.wasDerivedFrom),
+    (KG.evidence, PROV.wasDerivedFrom),
 ]
 NO_COUNTERPART = [KG.sessionKind, KG.spokeOn, KG.uses, KG.extractionMethod, KG.attendance, KG.day,
                   KG.timeZone, KG.confidence, KG.cncfMaturity, KG.sourcePath, KG.contentHash]

@@ -7,7 +7,9 @@ graph lines. The client writes the cache entries and ``kg.nq``, in document orde
 byte-identical to a local build, and the workers need no shared filesystem, only the same kgkit (and
 NLP models) installed: every result says what the worker runs, and a worker that runs other code or
 models stops the build (its graphs would differ). Tasks of a worker lost mid-build are run again
-elsewhere by Dask's scheduler.
+elsewhere by Dask's scheduler. A worker extracts in an extraction process of its own
+(:mod:`kgkit.graph.extractor`), in whose main thread the per-document time limit holds, the
+client's limit, as in a local build.
 
 Dask (``pip install 'kgkit[cluster]'``) is imported only when a build is sent to a cluster.
 """
@@ -24,14 +26,15 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgkit.documents import document_name, read_bytes
 from kgkit.errors import ClusterError, DocumentError
 from kgkit.extraction.models import installed_models
-from kgkit.graph.extracting import DocOutcome, Setup, Task, _package_digest, extract_document
+from kgkit.graph import extractor
+from kgkit.graph.extracting import DocOutcome, Limits, Setup, Task, _package_digest, extract_document, process_limits
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -48,19 +51,21 @@ Result = tuple[DocOutcome, list[str] | None]
 @dataclass(frozen=True)
 class RemoteSetup:
     """What a worker needs to make the build's pipeline: the spec, the curation file's bytes (the
-    worker has no access to the client's files), the confidence bar, and what the client runs."""
+    worker has no access to the client's files), the confidence bar, and what the client runs; and
+    the client's time limit of a document (:func:`kgkit.graph.extracting.process_limits`)."""
 
     spec: str | None
     curation: bytes | None
     curation_suffix: str
     min_confidence: float
     environment: str
+    limits: Limits = field(default_factory=process_limits)
 
     @classmethod
     def of(cls, setup: Setup) -> RemoteSetup:
         data = setup.curation_file.read_bytes() if setup.curation_file is not None else None
         suffix = setup.curation_file.suffix if setup.curation_file is not None else ""
-        return cls(setup.spec, data, suffix, setup.min_confidence, environment())
+        return cls(setup.spec, data, suffix, setup.min_confidence, environment(), process_limits())
 
     def local(self) -> Setup:
         """The Setup on this worker: the curation file written once to its temporary directory."""
@@ -86,18 +91,23 @@ def environment() -> str:
     return f"kgkit code {_package_digest().hex()[:16]}, spaCy {spacy}, models {models}"
 
 
-_WORKER_LOCK = threading.Lock()  # spaCy pipelines are not made to be shared by threads
+_WORKER_LOCK = threading.Lock()  # one extraction process per worker process, given one batch at a time
+_EXTRACTOR = extractor.Extractor()
 
 
 def extract_batch(batch: Sequence[tuple[Task, bytes]], remote: RemoteSetup) -> tuple[str, list[Result]]:
-    """The Dask task, run on a worker: extract each document of ``batch`` from its bytes; this worker's
-    :func:`environment` and the results, in order. The pipeline is made once per worker process."""
+    """The Dask task, run on a worker: extract each document of ``batch`` from its bytes, each within
+    the client's time limit; this worker's :func:`environment` and the results, in order. The
+    pipeline is made once per worker process, in its extraction process (:mod:`kgkit.graph.extractor`;
+    on a system without one, in the worker's thread, where the time limit does not hold)."""
     with _WORKER_LOCK:
         mine = environment()
         if mine != remote.environment:
             return mine, []
         setup = remote.local()
-        return mine, [extract_document(task, setup, None, data) for task, data in batch]
+        if not extractor.available():
+            return mine, [extract_document(task, setup, None, data, remote.limits) for task, data in batch]
+        return mine, _EXTRACTOR.extract(batch, setup, remote.limits)
 
 
 def check_address(address: str) -> None:

@@ -129,12 +129,38 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
+Limits = tuple[float, float]  # (seconds per document, seconds per megabyte)
+
+
+def process_limits() -> Limits:
+    """The time limit of this process's builds (:data:`SECONDS_PER_DOCUMENT`, :data:`SECONDS_PER_MB`);
+    a build on a cluster sends it with its tasks, so that the workers apply the client's."""
+    return SECONDS_PER_DOCUMENT, SECONDS_PER_MB
+
+
+def time_limit(size: int, of: Limits | None = None) -> float:
+    """Seconds a document of ``size`` bytes may take to read and extract."""
+    per_document, per_mb = of or process_limits()
+    return per_document + per_mb * size / 2**20
+
+
+def too_slow(task: Task, limit: float) -> DocOutcome:
+    """The outcome of a document stopped at its time limit: skipped, with a warning saying so."""
+    outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
+    outcome.error = DocumentError(
+        f"took more than {limit:.0f} s to read and extract (the limit for a document of its size)", path=task.path
+    )
+    return outcome
+
+
 def extract_document(
-    task: Task, setup: Setup, cache: Path | None, data: bytes | None = None
+    task: Task, setup: Setup, cache: Path | None, data: bytes | None = None, of: Limits | None = None
 ) -> tuple[DocOutcome, list[str] | None]:
-    """Read, extract and curate one document within its time limit: its outcome, and its graph's sorted
-    N-Quads lines (None when it could not be built: ``outcome.error`` says why). ``data`` is the file's
-    bytes when they were read elsewhere (on a cluster the worker gets them with the task)."""
+    """Read, extract and curate one document within its time limit (``of``: this process's
+    :func:`process_limits` unless given): its outcome, and its graph's sorted N-Quads lines (None when it
+    could not be built: ``outcome.error`` says why). ``data`` is the file's bytes when they were read
+    elsewhere (on a cluster the worker gets them with the task). The limit holds in a process's main
+    thread only (a Dask worker runs this in its extraction process: :mod:`kgkit.graph.extractor`)."""
     if data is not None:
         size = len(data)
     else:
@@ -142,17 +168,13 @@ def extract_document(
             size = task.path.stat().st_size
         except OSError:
             size = 0
-    limit = SECONDS_PER_DOCUMENT + SECONDS_PER_MB * size / 2**20
+    limit = time_limit(size, of)
     setup.pipeline(cache)  # (once per process, and not on the document's time)
     try:
         with _time_limit(limit):
             return _extract_in_time(task, cache, setup, data)
     except _TooSlow:
-        outcome = DocOutcome(id=task.id, key=task.key, name=document_name(task.path, task.root)[0])
-        outcome.error = DocumentError(
-            f"took more than {limit:.0f} s to read and extract (the limit for a document of its size)", path=task.path
-        )
-        return outcome, None
+        return too_slow(task, limit), None
 
 
 def _extract_in_time(

@@ -308,8 +308,8 @@ def _confidences(kg: kgscore.KG) -> dict[Fact, float]:
     """The confidence of each statement with evidence: the highest of its kg:Evidence nodes'."""
     found: dict[Fact, float] = {}
     g = kg.g
-    for evidence in g.subjects(RDF.type, KG.Evidence):
-        s, p, o = (g.value(evidence, prop) for prop in (RDF.subject, RDF.predicate, RDF.object))
+    for statement, evidence in g.subject_objects(KG.evidence):
+        s, p, o = (g.value(statement, prop) for prop in (RDF.subject, RDF.predicate, RDF.object))
         value = g.value(evidence, KG.confidence)
         if s is None or p is None or o is None or not isinstance(value, Literal):
             continue

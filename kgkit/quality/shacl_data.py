@@ -150,12 +150,13 @@ class GraphData:
 
     def _documents(self, focus: Node) -> tuple[str, ...]:
         """Source files of ``focus``: the document graphs it is a subject in, the kg:sourceDocument of
-        evidence nodes (itself, or evidence about it or pointing at it as a selector)."""
+        evidence nodes (itself, the evidence of statements about it or of itself as a statement, or
+        evidence pointing at it as a selector)."""
         data = self.graph
-        docs: set[Node] = set(data.objects(focus, KG.sourceDocument))
-        for prop in (RDF.subject, OA.hasSelector):
-            for evidence in data.subjects(prop, focus):
-                docs.update(data.objects(evidence, KG.sourceDocument))
+        evidence = {focus, *data.objects(focus, KG.evidence), *data.subjects(OA.hasSelector, focus)}
+        for statement in data.subjects(RDF.subject, focus):
+            evidence.update(data.objects(statement, KG.evidence))
+        docs: set[Node] = {d for e in evidence for d in data.objects(e, KG.sourceDocument)}
         if self.dataset is not None:
             for context in {c for _, _, _, c in self.dataset.quads((focus, None, None, None)) if c is not None}:
                 docs.update(self.dataset.graph(context).subjects(RDF.type, KG.Document))
@@ -262,7 +263,9 @@ class StoreLookup:
         self._type = ox.NamedNode(str(RDF.type))
         self._labels = [ox.NamedNode(str(p)) for p in LABELS]
         self._source_document = ox.NamedNode(str(KG.sourceDocument))
-        self._about = [ox.NamedNode(str(RDF.subject)), ox.NamedNode(str(OA.hasSelector))]
+        self._evidence = ox.NamedNode(str(KG.evidence))
+        self._subject = ox.NamedNode(str(RDF.subject))
+        self._selector = ox.NamedNode(str(OA.hasSelector))
         self._in_graph: dict[Any, set[Any]] = {}  # graph -> the kg:Documents typed in it
         self._names: dict[Any, str] = {}  # document -> its file name
 
@@ -287,9 +290,16 @@ class StoreLookup:
         return Facts(_label(names, node), types, tuple(sorted(self._name(d) for d in docs)), values)
 
     def _evidence_documents(self, focus: Any) -> set[Any]:
-        """kg:sourceDocument of the evidence about ``focus`` or pointing at it as a selector (pattern
-        lookups: SPARQL with ``?focus`` substituted scans all evidence, a quarter second a node)."""
-        evidence = {q.subject for p in self._about for q in self.store.quads(None, p, focus)}
+        """kg:sourceDocument of the evidence of statements about ``focus``, of ``focus`` as a statement,
+        or pointing at it as a selector (pattern lookups: SPARQL with ``?focus`` substituted scans all
+        evidence, a quarter second a node). Its own kg:sourceDocument the caller has."""
+        import pyoxigraph as ox
+
+        statements = {q.subject for q in self.store.quads(None, self._subject, focus)}
+        if not isinstance(focus, ox.Literal):
+            statements.add(focus)
+        evidence = {q.object for st in statements for q in self.store.quads(st, self._evidence, None)}
+        evidence.update(q.subject for q in self.store.quads(None, self._selector, focus))
         return {q.object for e in evidence for q in self.store.quads(e, self._source_document, None)}
 
     def _documents_in(self, graph: Any) -> set[Any]:

@@ -3,6 +3,9 @@
 Lines are added in any order; up to ``run_bytes`` of them are kept in memory, sorted and, when
 more come, written to a temporary file (a *run*). Reading merges the runs. Lines sort by their
 bytes, which for UTF-8 text is the order of the code points (what ``sorted()`` gives ``str``).
+Whenever ``MERGE_RUNS`` runs of the same length are on disk they are merged into one longer run,
+so that however many lines come, few runs are open (and buffered) at once in the last merge, and
+each line is written about log(size / run_bytes) / log(MERGE_RUNS) + 1 times.
 
 >>> with LineSorter() as lines:
 ...     lines.add([b"b", b"a", b"b"])
@@ -25,6 +28,10 @@ from typing import IO
 RUN_BYTES = 1 << 29
 #: Lines in one block handed out by :meth:`LineSorter.blocks`
 BLOCK_LINES = 1 << 14
+#: Runs merged at once, each an open file read through a buffer of up to ``READ_BUFFER`` bytes (less
+#: for a small ``run_bytes``: the buffers of a merge hold about as much as one run)
+MERGE_RUNS = 64
+READ_BUFFER = 1 << 20
 
 
 class LineSorter:
@@ -42,6 +49,9 @@ class LineSorter:
         self._size = 0
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._runs: list[Path] = []
+        self._levels: list[int] = []  # of each run: 0 written from memory, n+1 merged from runs of level n
+        self._made = 0
+        self._buffer = min(READ_BUFFER, max(1 << 16, self.run_bytes // MERGE_RUNS))
 
     def __enter__(self) -> LineSorter:
         return self
@@ -53,7 +63,7 @@ class LineSorter:
 
     def close(self) -> None:
         """Drop the lines held and remove the runs written."""
-        self._lines, self._size, self._runs = [], 0, []
+        self._lines, self._size, self._runs, self._levels = [], 0, [], []
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -69,13 +79,31 @@ class LineSorter:
             self._spill()
 
     def _spill(self) -> None:
-        if self._tmp is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="kgkit-sort-", dir=self.directory)
-        run = Path(self._tmp.name) / f"run{len(self._runs)}"
+        run = self._new_run()
         with open(run, "wb") as fh:
             _write_lines(fh, _sorted_distinct(self._lines))
         self._runs.append(run)
+        self._levels.append(0)
         self._lines, self._size = [], 0
+        # levels never grow from left to right, so runs of one level are together at the end
+        while len(self._levels) >= MERGE_RUNS and len(set(self._levels[-MERGE_RUNS:])) == 1:
+            merged = self._new_run()
+            merging = self._runs[-MERGE_RUNS:]
+            with contextlib.ExitStack() as stack, open(merged, "wb", buffering=self._buffer) as out:
+                files = [stack.enter_context(open(run, "rb", buffering=self._buffer)) for run in merging]
+                out.writelines(_distinct(heapq.merge(*files)))
+            for run in merging:
+                run.unlink()
+            level = self._levels[-1] + 1
+            del self._runs[-MERGE_RUNS:], self._levels[-MERGE_RUNS:]
+            self._runs.append(merged)
+            self._levels.append(level)
+
+    def _new_run(self) -> Path:
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="kgkit-sort-", dir=self.directory)
+        self._made += 1
+        return Path(self._tmp.name) / f"run{self._made}"
 
     def batches(self) -> Iterator[list[bytes]]:
         """The lines, sorted and distinct, in lists of up to ``BLOCK_LINES``."""
@@ -88,16 +116,15 @@ class LineSorter:
         if self._lines:
             self._spill()
         with contextlib.ExitStack() as stack:
-            files = [stack.enter_context(open(run, "rb", buffering=1 << 20)) for run in self._runs]
+            files = [stack.enter_context(open(run, "rb", buffering=self._buffer)) for run in self._runs]
             batch: list[bytes] = []
-            last = b""
-            for line in heapq.merge(*files):
-                if line != last:
-                    batch.append(line[:-1])
-                    last = line
-                    if len(batch) >= BLOCK_LINES:
-                        yield batch
-                        batch = []
+            size = 0
+            for line in _distinct(heapq.merge(*files)):
+                batch.append(line[:-1])
+                size += len(line)
+                if len(batch) >= BLOCK_LINES or size >= self._buffer:
+                    yield batch
+                    batch, size = [], 0
             if batch:
                 yield batch
 
@@ -111,6 +138,15 @@ def _sorted_distinct(lines: list[bytes]) -> list[bytes]:
     # dict.fromkeys drops duplicates and keeps the order lines came in, so runs of lines already in
     # order (a build writes each graph's lines sorted) stay runs, which sorted() (Timsort) merges fast
     return sorted(dict.fromkeys(lines))
+
+
+def _distinct(lines: Iterator[bytes]) -> Iterator[bytes]:
+    """``lines`` (in order) without the repetitions of a line."""
+    last = None
+    for line in lines:
+        if line != last:
+            yield line
+            last = line
 
 
 def _write_lines(fh: IO[bytes], lines: list[bytes]) -> None:

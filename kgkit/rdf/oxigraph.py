@@ -5,14 +5,18 @@ rdflib stays the API users see; Oxigraph (Rust) parses, stores and answers faste
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
-from kgkit.errors import QueryError
-from kgkit.rdf.formats import FORMATS
+from kgkit.errors import InputError, QueryError
+from kgkit.rdf.formats import FORMATS, format_for_path
+from kgkit.rdf.guard import OXIGRAPH_LIMIT_MESSAGE, oxigraph_limit
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = XSD + "string"
@@ -33,6 +37,20 @@ def ox_format(name: str) -> Any:
     import pyoxigraph as ox
 
     return getattr(ox.RdfFormat, OX_FORMATS[name])
+
+
+@contextlib.contextmanager
+def reading(file: Path) -> Iterator[None]:
+    """Oxigraph's parse errors while reading ``file`` as one-line InputErrors naming it (its memory
+    limit too; any other MemoryError stays what it is)."""
+    try:
+        yield
+    except SyntaxError as err:
+        raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
+    except MemoryError as err:
+        if not oxigraph_limit(err):
+            raise
+        raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None
 
 
 def term(value: Any) -> Identifier | None:

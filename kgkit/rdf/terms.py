@@ -70,7 +70,7 @@ class KG(DefinedNamespace):
     Topic: URIRef  # SKOS concept in the topic scheme
     Document: URIRef  # the source article
     Place: URIRef
-    Evidence: URIRef  # a reified extracted statement with its quote and span
+    Evidence: URIRef  # a sentence of a document read by one method: document, method, confidence, quote and span
     SessionKind: URIRef  # SKOS concept of the session-kind scheme
     ExtractionMethod: URIRef  # SKOS concept: front matter, gazetteer, pattern, ...
 
@@ -91,6 +91,7 @@ class KG(DefinedNamespace):
     uses: URIRef  # organization -> project it uses or builds
     sourceDocument: URIRef  # evidence/entity -> document     (prov:wasDerivedFrom)
     extractionMethod: URIRef  # evidence -> ExtractionMethod
+    evidence: URIRef  # statement (rdf:Statement) -> the Evidence it was read from   (prov:wasDerivedFrom)
 
     # datatype properties
     startDate: URIRef  # xsd:dateTime (with offset) or xsd:date   (schema:startDate)

@@ -1,7 +1,9 @@
 """``kgkit load``: a build into a triple store over the W3C standards every store speaks.
 
 The SPARQL 1.1 Graph Store HTTP Protocol (one request per named graph) or else SPARQL 1.1 Update
-(``INSERT DATA`` in batches), then a check of the store's triple counts graph by graph.
+(``INSERT DATA`` in batches), then a check of the store's triple counts graph by graph. An N-Quads
+or N-Triples file (a build) is read one graph at a time (:mod:`kgkit.rdf.bygraph`), so that a file
+of any size loads in memory bounded by its largest graph; other RDF files are read into memory.
 
 >>> report = load("http://127.0.0.1:7878", "build", replace=True)  # doctest: +SKIP
 >>> print(report.summary())  # doctest: +SKIP
@@ -27,6 +29,8 @@ from types import FrameType
 from rdflib import Dataset, Graph
 
 from kgkit.errors import InputError, StoreError
+from kgkit.rdf import bygraph
+from kgkit.rdf.bygraph import GraphFile, GraphLines
 from kgkit.rdf.files import resolve_input
 from kgkit.rdf.formats import format_for_path
 from kgkit.rdf.nqscan import SNIFF_BYTES, count_graphs, count_graphs_in, distinct_counts
@@ -39,6 +43,11 @@ log = logging.getLogger(__name__)
 
 PROTOCOLS = ("auto", "gsp", "update")
 
+
+#: One graph as it is sent: an rdflib Graph, or the N-Triples lines of a graph streamed from a file
+GraphData = Graph | GraphLines
+#: The graphs of a load as they come, one at a time: (the graph it goes into, its triples)
+Graphs = Iterator[tuple[str | None, GraphData]]
 
 STAGING_PREFIX = "urn:kgkit:staging:"
 #: The graphs of a kgkit build (documents, vocabulary, reference): what ``sync`` makes the store's match.
@@ -184,42 +193,47 @@ def load(
         raise InputError("--sync makes the store's kgkit graphs those of the whole build: it cannot go with --graph")
     replace = replace or sync
     started = time.monotonic()
-    streamable = None if graphs or replace or protocol == "update" else _nquads_file(source)
-    selected = _select_graphs(as_dataset(source), graphs) if streamable is None else []
-    store = SparqlStore.connect(
-        endpoint,
-        update_url=update_url,
-        gsp_url=gsp_url,
-        credentials=credentials,
-        timeout=timeout,
-        retries=retries,
-        backoff=backoff,
-    )
-    store.query("ASK {}", union=False)  # the store answers (and says which authentication it wants) before any upload
-    if streamable is not None:
-        streamed = _load_file(store, streamable, progress)
-        if streamed is not None:
-            streamed.endpoint, streamed.seconds = store.http.redact(endpoint), time.monotonic() - started
-            if streamed.missing:
-                raise StoreError(" ".join(streamed.summary().split("\n", 1)[-1].split()))
-            return _with_union(store, streamed)
-        selected = _select_graphs(as_dataset(source), graphs)
-    stale = _stale_graphs(store, selected, source) if sync else []
-    loader = _Loader(store, protocol, batch_size, progress, sum(len(g) for _, g in selected))
-    if replace:
-        stored = loader.replace(selected, drop=stale)
-        before: dict[str | None, int] = {}
-    else:
-        before = store.count([name for name, _ in selected]) if selected else {}
-        loader.add(selected)
-        stored = store.count([name for name, _ in selected]) if selected else {}
+    with contextlib.ExitStack() as stack:
+        streamable = None if graphs or replace or protocol == "update" else _nquads_file(source)
+        # (an N-Quads file goes in one request, which needs no reading here; else the graphs are read)
+        plan = _Source.of(source, graphs, stack) if streamable is None else None
+        store = SparqlStore.connect(
+            endpoint,
+            update_url=update_url,
+            gsp_url=gsp_url,
+            credentials=credentials,
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+        )
+        # the store answers (and says which authentication it wants) before any upload
+        store.query("ASK {}", union=False)
+        if streamable is not None:
+            streamed = _load_file(store, streamable, progress)
+            if streamed is not None:
+                streamed.endpoint, streamed.seconds = store.http.redact(endpoint), time.monotonic() - started
+                if streamed.missing:
+                    raise StoreError(" ".join(streamed.summary().split("\n", 1)[-1].split()))
+                return _with_union(store, streamed)
+            plan = _Source.of(source, graphs, stack)
+        assert plan is not None
+        names = plan.names
+        stale = _stale_graphs(store, names, source) if sync else []
+        loader = _Loader(store, protocol, batch_size, progress, plan.total)
+        if replace:
+            stored = loader.replace(names, plan.graphs(), drop=stale)
+            before: dict[str | None, int] = {}
+        else:
+            before = store.count(names) if names else {}
+            loader.add(plan.graphs())
+            stored = store.count(names) if names else {}
     report = LoadReport(
         endpoint=store.http.redact(endpoint),
         protocol=loader.protocol,
         replaced=replace,
         graphs=[
-            GraphLoad(name or "", len(g), stored.get(name, 0), None if replace else before.get(name, 0))
-            for name, g in selected
+            GraphLoad(name or "", loader.sent.get(name, 0), stored.get(name, 0), None if replace else before.get(name))
+            for name in names
         ],
         seconds=time.monotonic() - started,
         bytes_sent=loader.bytes_sent,
@@ -239,10 +253,11 @@ def _with_union(store: SparqlStore, report: LoadReport) -> LoadReport:
     return report
 
 
-def _stale_graphs(store: SparqlStore, selected: list[tuple[str | None, Graph]], source: object) -> list[str]:
-    """The store's graphs of a kgkit build that ``selected`` does not have (what ``sync`` drops);
-    InputError when ``selected`` has no graph of a kgkit build (sync would empty the store of them)."""
-    names = {name for name, _ in selected if name is not None}
+def _stale_graphs(store: SparqlStore, selected: Sequence[str | None], source: object) -> list[str]:
+    """The store's graphs of a kgkit build that are not among the graphs ``selected`` (what ``sync``
+    drops); InputError when none of them is a graph of a kgkit build (sync would empty the store of
+    them)."""
+    names = {name for name in selected if name is not None}
     if not any(name.startswith(BUILD_GRAPHS) for name in names):
         where = f" ({source})" if isinstance(source, str | Path) else ""
         raise InputError(f"--sync needs a kgkit build{where}: it has no graph under {BUILD_GRAPHS}")
@@ -293,14 +308,16 @@ def _load_file(store: SparqlStore, file: Path, progress: Callable[[LoadProgress]
                 return None
             raise
         counts = counting.result()
-    if counts is None:  # a line the scan could not count, past the first ones: count with rdflib
-        counts = {name: len(g) for name, g in named_graphs(as_dataset(file))}
+    distinct = counts is None
+    if counts is None:  # a line the scan could not count, past the first ones: Oxigraph counts, graph by graph
+        with GraphFile(file) as whole:
+            counts = {graph.name: len(graph) for graph in whole.graphs()}
     names = sorted(counts, key=lambda n: n or "")
     total = sum(counts.values())
     tell("check", total, total)
     stored = store.count(names)
     short = [name for name in names if stored[name] < counts[name]]
-    if short:  # repeated lines count once in the store: count distinct lines before calling any short
+    if short and not distinct:  # repeated lines count once in the store: count distinct lines before calling any short
         counts = {**counts, **distinct_counts(file, short)}
     return LoadReport(
         endpoint="",
@@ -311,22 +328,67 @@ def _load_file(store: SparqlStore, file: Path, progress: Callable[[LoadProgress]
     )
 
 
-def _select_graphs(ds: Dataset, wanted: Sequence[str] | None) -> list[tuple[str | None, Graph]]:
-    available = named_graphs(ds)
+def _line_file(source: str | Path | Dataset | Graph) -> Path | None:
+    """The file of ``source`` when it is N-Quads or N-Triples (read graph by graph), else None."""
+    if isinstance(source, Dataset | Graph):
+        return None
+    file = resolve_input(source)
+    return file if format_for_path(file).name in bygraph.FORMATS else None
+
+
+class _Source:
+    """What a load sends: ``names``, the graphs it goes into (known, with ``total`` triples, before
+    anything is sent), and :meth:`graphs`, which gives each graph as it is sent, one at a time.
+
+    An N-Quads or N-Triples file is read graph by graph (:class:`kgkit.rdf.bygraph.GraphFile`), in
+    memory bounded by its largest graph; any other file, and a Dataset, is read into memory."""
+
+    def __init__(self, plan: list[tuple[str | None, str | None]], counts: dict[str | None, int],
+                 graphs: Callable[[dict[str | None, str | None]], Graphs]) -> None:
+        self.plan = plan  # (the graph it goes into, the source's graph)
+        self.names = [target for target, _ in plan]
+        self.total = sum(counts[name] for _, name in plan)
+        self._graphs = graphs
+
+    @classmethod
+    def of(cls, source: str | Path | Dataset | Graph, wanted: Sequence[str] | None,
+           stack: contextlib.ExitStack) -> _Source:
+        file = _line_file(source)
+        if file is None:
+            available = dict(named_graphs(as_dataset(source)))
+            counts = {name: len(g) for name, g in available.items()}
+            return cls(_plan(counts, wanted), counts,
+                       lambda into: ((target, available[name]) for name, target in into.items()))
+        whole = stack.enter_context(GraphFile(file))
+
+        def streamed(into: dict[str | None, str | None]) -> Graphs:
+            for graph in whole.graphs(into):
+                yield into[graph.name], graph
+
+        return cls(_plan(whole.counts, wanted), whole.counts, streamed)
+
+    def graphs(self) -> Graphs:
+        """(the graph it goes into, its triples) for each graph, as it is read."""
+        return self._graphs({name: target for target, name in self.plan})
+
+
+def _plan(counts: dict[str | None, int], wanted: Sequence[str] | None) -> list[tuple[str | None, str | None]]:
+    """(the graph it goes into, the source's graph) for each graph to load: all the source's graphs,
+    sorted by name, or those ``wanted``; InputError for a graph the source does not have."""
+    available = sorted(counts, key=lambda name: name or "")
     if not wanted:
-        return available
-    by_name = {name: g for name, g in available}
+        return [(name, name) for name in available]
     for iri in wanted:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*", iri):
             raise InputError(f"--graph must be an absolute IRI, not {iri!r}")
-    if set(by_name) == {None} and len(wanted) == 1:  # triples only: they go into the graph named
-        return [(wanted[0], by_name[None])]
-    unknown = [iri for iri in wanted if iri not in by_name]
+    if available == [None] and len(wanted) == 1:  # triples only: they go into the graph named
+        return [(wanted[0], None)]
+    unknown = [iri for iri in wanted if iri not in counts]
     if unknown:
-        names = [n for n in by_name if n is not None]
+        names = [n for n in available if n is not None]
         shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
         raise InputError(f"no graph {unknown[0]} in the source (it has: {shown or 'only a default graph'})")
-    return [(iri, by_name[iri]) for iri in dict.fromkeys(wanted)]
+    return [(iri, iri) for iri in dict.fromkeys(wanted)]
 
 
 class _Loader:
@@ -346,6 +408,7 @@ class _Loader:
         self.total = total
         self.done = 0
         self.bytes_sent = 0
+        self.sent: dict[str | None, int] = {}  # triples sent into each graph
         self.note: str | None = None
         if protocol == "gsp" and not store.gsp_url:
             raise InputError("--protocol gsp needs a Graph Store URL: give --gsp-url")
@@ -360,7 +423,7 @@ class _Loader:
         if self.report_progress:
             self.report_progress(LoadProgress(phase, self.done if done is None else done, self.total))
 
-    def send(self, name: str | None, graph: Graph, *, merge: bool) -> None:
+    def send(self, name: str | None, graph: GraphData, *, merge: bool) -> None:
         """Upload one graph into graph ``name`` (replacing it unless ``merge``)."""
         try:
             self._send(name, graph, merge=merge)
@@ -372,7 +435,7 @@ class _Loader:
                 "load them into one with --graph IRI"
             ) from None
 
-    def _send(self, name: str | None, graph: Graph, *, merge: bool) -> None:
+    def _send(self, name: str | None, graph: GraphData, *, merge: bool) -> None:
         size = len(graph)
         if self.protocol == "gsp":
             try:
@@ -396,78 +459,92 @@ class _Loader:
         self.done += size
         self._tell("upload")
 
-    def add(self, selected: list[tuple[str | None, Graph]]) -> None:
-        for name, graph in selected:
-            self.send(name, graph, merge=True)
+    def _uploaded(self, name: str | None, graph: GraphData) -> None:
+        self.sent[name] = len(graph)
 
-    def replace(self, selected: list[tuple[str | None, Graph]], drop: Sequence[str] = ()) -> dict[str | None, int]:
-        """Stage every graph, check the staged counts, then MOVE them over the old graphs; the graphs
-        of ``drop`` are dropped in the request of the last MOVEs."""
+    def _all_sent(self) -> None:
+        """The upload is over: the total is what was sent (repeated statements of a file counted once)."""
+        if self.total != self.done:
+            self.total = self.done
+            self._tell("upload")
+
+    def add(self, graphs: Graphs) -> None:
+        for name, graph in graphs:
+            self.send(name, graph, merge=True)
+            self._uploaded(name, graph)
+        self._all_sent()
+
+    def replace(self, names: Sequence[str | None], graphs: Graphs, drop: Sequence[str] = ()) -> dict[str | None, int]:
+        """Stage every graph of ``graphs`` (the graphs ``names``, read one at a time), check the staged
+        counts, then MOVE them over the old graphs; the graphs of ``drop`` are dropped in the request
+        of the last MOVEs."""
         if not self.store.update_url:
             # Without SPARQL Update there is no MOVE: one PUT per graph, which the store applies whole.
             if self.protocol != "gsp":
                 raise InputError("--replace needs an update URL or a Graph Store URL")
-            for name, graph in selected:
+            for name, graph in graphs:
                 self.send(name, graph, merge=False)
+                self._uploaded(name, graph)
+            self._all_sent()
             self.store.drop_graphs(drop)
-            return self.store.count([name for name, _ in selected])
+            return self.store.count(list(names))
         run = uuid.uuid4().hex[:12]
-        staging = {name: f"{STAGING_PREFIX}{run}:{i}" for i, (name, _) in enumerate(selected)}
+        staging = {name: f"{STAGING_PREFIX}{run}:{i}" for i, name in enumerate(names)}
         moved: set[str | None] = set()
         with _interrupts_between_requests() as check:
-            self._replace(selected, staging, moved, check, drop)
-        return self.store.count([name for name, _ in selected])
+            self._replace(names, graphs, staging, moved, check, drop)
+        return self.store.count(list(names))
 
     def _replace(
         self,
-        selected: list[tuple[str | None, Graph]],
+        names: Sequence[str | None],
+        graphs: Graphs,
         staging: dict[str | None, str],
         moved: set[str | None],
         check: Callable[[], None],
         drop: Sequence[str] = (),
     ) -> None:
         try:
-            for name, graph in selected:
+            for name, graph in graphs:
                 check()
                 self.send(staging[name], graph, merge=False)
+                self._uploaded(name, graph)
+            self._all_sent()
             check()
             self._tell("check", self.total)
-            staged = self.store.count(list(staging.values()))
-            short = [(name, staged[staging[name]], len(g)) for name, g in selected if staged[staging[name]] < len(g)]
+            staged = self.store.count([staging[name] for name in names])
+            short = [(name, staged[staging[name]], n) for name in names
+                     if staged[staging[name]] < (n := self.sent.get(name, 0))]
             if short:
                 name, got, want = short[0]
                 raise StoreError(
                     f"the store kept {got} of the {want} triples sent for {name or 'the default graph'} "
                     f"({len(short)} graph(s) short); nothing was replaced"
                 )
-            chunks = list(_chunks([name for name, _ in selected], 50)) or [[]]
+            chunks = list(_chunks(list(names), 50)) or [[]]
             for i, chunk in enumerate(chunks):
                 check()
                 last = drop if i == len(chunks) - 1 else ()
                 try:
                     self.store.move_graphs([(staging[name], name) for name in chunk], drop=last)
                 except StoreError as err:
-                    moved |= self._moved_after_failure(chunk, staging, dict(selected), last)
+                    moved |= self._moved_after_failure(chunk, staging, last)
                     if len(moved & set(chunk)) == len(chunk):
                         continue  # the MOVEs happened; only the answer was lost
                     raise StoreError(
-                        f"{err.message}; {len(moved)} of {len(selected)} graphs were replaced when checked; "
+                        f"{err.message}; {len(moved)} of {len(names)} graphs were replaced when checked; "
                         "every graph holds either its old or its new content"
                     ) from None
                 moved |= set(chunk)
                 self._tell("move", self.total)
         finally:
-            left = [staging[name] for name, _ in selected if name not in moved]
+            left = [staging[name] for name in names if name not in moved]
             if left:
                 with contextlib.suppress(StoreError):
                     self.store.drop_graphs(left)
 
     def _moved_after_failure(
-        self,
-        chunk: list[str | None],
-        staging: dict[str | None, str],
-        graphs: dict[str | None, Graph],
-        dropped: Sequence[str] = (),
+        self, chunk: list[str | None], staging: dict[str | None, str], dropped: Sequence[str] = ()
     ) -> set[str | None]:
         """After a MOVE request failed: the graphs whose staging graph is gone and whose target holds
         the new count (the MOVE happened), and the graphs to drop are empty (the request was done
@@ -478,7 +555,7 @@ class _Loader:
             return set()
         if any(counts[n] for n in dropped):
             return set()
-        return {n for n in chunk if counts[staging[n]] == 0 and counts[n] == len(graphs[n])}
+        return {n for n in chunk if counts[staging[n]] == 0 and counts[n] == self.sent.get(n, 0)}
 
 
 @contextlib.contextmanager

@@ -33,8 +33,7 @@ from rdflib.term import Identifier
 from kgkit.errors import InputError, QueryError
 from kgkit.rdf.files import resolve_input
 from kgkit.rdf.formats import format_for_path
-from kgkit.rdf.guard import OXIGRAPH_LIMIT_MESSAGE, oxigraph_limit
-from kgkit.rdf.oxigraph import OX_FORMATS, ox_format, ox_term, to_rdflib
+from kgkit.rdf.oxigraph import OX_FORMATS, ox_format, ox_term, reading, to_rdflib
 from kgkit.rdf.read import as_dataset
 from kgkit.sparql.results import QueryResult
 from kgkit.sparql.text import (
@@ -97,7 +96,7 @@ class OxigraphStore:
         file = resolve_input(source)
         if format_for_path(file).name not in OX_FORMATS:
             raise InputError("JSON-LD input is read by rdflib only; use --store memory", path=file)
-        with _reading(file):
+        with reading(file):
             store.add_quads(ox.parse(path=str(file), format=ox_format(format_for_path(file).name)))
         return store
 
@@ -382,7 +381,7 @@ def _load_union(store: Any, file: Path, bulk: bool = False) -> None:
 
     fmt = ox_format(format_for_path(file).name)
     default = ox.DefaultGraph()
-    with _reading(file):
+    with reading(file):
         quads = (ox.Quad(q.subject, q.predicate, q.object, default) for q in ox.parse(path=str(file), format=fmt))
         (store.bulk_extend if bulk else store.extend)(quads)
 
@@ -393,20 +392,6 @@ def _named_store(file: Path) -> Any:
 
     named = ox.Store()
     _load_union(named, file)
-    with _reading(file):
+    with reading(file):
         named.bulk_load(path=str(file), format=ox_format(format_for_path(file).name))
     return named
-
-
-@contextlib.contextmanager
-def _reading(file: Path) -> Iterator[None]:
-    """Oxigraph's parse errors while reading ``file`` as one-line InputErrors naming it (its memory
-    limit too; any other MemoryError stays what it is)."""
-    try:
-        yield
-    except SyntaxError as err:
-        raise InputError(f"not valid {format_for_path(file).name}: {err}", path=file) from None
-    except MemoryError as err:
-        if not oxigraph_limit(err):
-            raise
-        raise InputError(OXIGRAPH_LIMIT_MESSAGE, path=file) from None

@@ -77,11 +77,12 @@ def test_a_users_component_adds_facts_with_evidence(custom_module: str, tmp_path
     shout = URIRef("https://example.org/shout")
     said = [(s, o) for s, _, o, _ in ds.quads((None, shout, None, None))]
     assert [str(o) for _, o in said] == ["What a week!"]
-    evidence = [e for e, _, _, _ in ds.quads((None, RDF.predicate, shout, None))]
-    assert len(evidence) == 1
-    g = ds.graph(next(c for _, _, _, c in ds.quads((evidence[0], None, None, None))))
-    assert g.value(evidence[0], KG.confidence) == Literal("0.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))
-    quotes = {str(g.value(sel, OA.exact)) for sel in g.objects(evidence[0], OA.hasSelector) if g.value(sel, OA.exact)}
+    statements = [st for st, _, _, _ in ds.quads((None, RDF.predicate, shout, None))]
+    assert len(statements) == 1
+    g = ds.graph(next(c for _, _, _, c in ds.quads((statements[0], None, None, None))))
+    [evidence] = g.objects(statements[0], KG.evidence)
+    assert g.value(evidence, KG.confidence) == Literal("0.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))
+    quotes = {str(g.value(sel, OA.exact)) for sel in g.objects(evidence, OA.hasSelector) if g.value(sel, OA.exact)}
     assert quotes == {"What a week!"}
 
 

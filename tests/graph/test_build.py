@@ -62,23 +62,23 @@ def test_every_fact_has_evidence_with_its_quote(built: BuildResult) -> None:
     for g in ds.graphs():
         if "/graph/doc/" not in str(g.identifier):
             continue
-        evidence = {
-            (g.value(e, RDF.subject), g.value(e, RDF.predicate), g.value(e, RDF.object))
-            for e in g.subjects(RDF.type, KG.Evidence)
-        }
+        statements = {st: (g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object))
+                      for st in g.subjects(KG.evidence)}
+        evidence = set(g.subjects(RDF.type, KG.Evidence))
         selectors = set(g.subjects(RDF.type, OA.TextQuoteSelector)) | set(g.subjects(RDF.type, OA.TextPositionSelector))
         for s, p, o in g:
-            if p == RDF.type or s in selectors or (s, RDF.type, KG.Evidence) in g:
+            if p == RDF.type or s in selectors or s in evidence or s in statements:
                 continue
-            assert (s, p, o) in evidence, (g.identifier, s, p, o)
+            assert (s, p, o) in statements.values(), (g.identifier, s, p, o)
         doc = next(g.subjects(RDF.type, KG.Document))
         text = texts[str(g.value(doc, KG.sourcePath))]
-        for sel in g.subjects(RDF.type, OA.TextPositionSelector):
-            start_term, end_term = g.value(sel, OA.start), g.value(sel, OA.end)
-            assert isinstance(start_term, Literal) and isinstance(end_term, Literal), (sel, start_term, end_term)
-            start, end = int(start_term), int(end_term)
-            quote = g.value(URIRef(str(sel).replace("/p", "/q", 1).replace(f"/p{start}", f"/q{start}")), OA.exact)
-            assert quote is not None and str(quote) == text[start:end]
+        for ev in evidence:
+            assert g.value(ev, KG.sourceDocument) == doc
+            [quote] = [g.value(sel, OA.exact) for sel in g.objects(ev, OA.hasSelector) if (sel, OA.exact, None) in g]
+            [(start, end)] = [(g.value(sel, OA.start), g.value(sel, OA.end)) for sel in g.objects(ev, OA.hasSelector)
+                              if (sel, OA.start, None) in g]
+            assert isinstance(start, Literal) and isinstance(end, Literal), (ev, start, end)
+            assert quote is not None and str(quote) == text[int(start):int(end)]
 
 
 @pytest.mark.slow
@@ -120,18 +120,19 @@ def test_the_fast_writer_gives_the_lines_of_the_quads(min_confidence: float) -> 
         assert document_lines(ex, min_confidence) == sorted({nquad(q) for q in document_quads(ex, min_confidence)})
 
 
-def test_the_fast_writer_sorts_a_fact_about_an_evidence_node_too() -> None:
-    """document_lines sorts the evidence nodes as one block; a fact whose subject is in that block
-    (curation may merge into any IRI) must not break the order."""
+@pytest.mark.parametrize("prefix", ["statement", "evidence"])
+def test_the_fast_writer_sorts_a_fact_about_a_statement_or_evidence_node_too(prefix: str) -> None:
+    """document_lines sorts the statement nodes as one block; a fact whose subject is in that block, or
+    is an evidence node (curation may merge into any IRI), must not break the order."""
     from kgkit.extraction import Fact
-    from kgkit.graph.evidence import evidence_iri
+    from kgkit.graph.evidence import STATEMENT, evidence_iri
     from kgkit.rdf.terms import SCHEMA
 
     path = CORPUS / "003_fa5dea81f7911e80.txt"
     doc = read_document(path, path.parent)
     doc.id = path.stem
     ex = extract(doc)
-    odd = URIRef(f"{evidence_iri(doc.id)}0")
+    odd = URIRef(f"{STATEMENT}0" if prefix == "statement" else f"{evidence_iri(doc.id)}0")
     ex.facts.append(Fact(odd, SCHEMA.name, Literal("odd"), ex.facts[0].span, "curation", 1.0))
     lines = document_lines(ex)
     assert lines == sorted({nquad(q) for q in document_quads(ex)})
@@ -446,8 +447,6 @@ def test_cli_candidates_file_and_a_quiet_no_op_rebuild(run_cli: CliRun, tmp_path
     curation.write_text('accept: ["Pachama"]\n', encoding="utf-8")
     code, _, err = run_cli("build", str(CORPUS), "-o", str(tmp_path / "curated"), "--curation", str(curation), "-q")
     assert code == 0, err
-    curated = (
-        'ASK { ?e schema:name "Pachama" . ?ev rdf:subject ?e ; rdf:predicate schema:name ; '
-        "kg:extractionMethod kg:method-curation }"
-    )
+    curated = ('ASK { ?e schema:name "Pachama" . ?st rdf:subject ?e ; rdf:predicate schema:name ; '
+               "kg:evidence/kg:extractionMethod kg:method-curation }")
     assert _ask(run_cli, tmp_path / "curated", curated) == "true" and _ask(run_cli, out, curated) == "false"

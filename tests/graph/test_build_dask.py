@@ -142,3 +142,86 @@ def test_cluster_build_is_byte_identical(scheduler: str, built: BuildResult, tmp
     local = build([changed], tmp_path / "local", jobs=1)
     assert remote.extracted == 1
     assert remote.output.read_bytes() == local.output.read_bytes()
+
+
+# --- the per-document time limit on a worker ----------------------------------------------------------
+
+SLEEPY = '''
+import signal
+import time
+
+from kgkit.extraction import component
+
+
+@component("sleepy", requires=["sentences"], provides=["facts"], version="1")
+def sleepy(st):
+    """A minute's sleep on a document that says SLEEP-NOW; on one that says BLOCK-ALARM, SIGALRM blocked
+    first, as code that never returns to Python would keep the limit from acting."""
+    if "BLOCK-ALARM" in st.doc.text:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    if "SLEEP-NOW" in st.doc.text or "BLOCK-ALARM" in st.doc.text:
+        time.sleep(60)
+'''
+
+
+@pytest.fixture
+def sleepy(scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The pipeline spec with the sleepy component, importable here and on the workers (Dask's
+    upload_file puts the module on each worker's path); the time limit made 3 s (no more per MB)."""
+    from kgkit.extraction import REGISTRY
+    from kgkit.graph import extracting
+
+    module = tmp_path / "lib" / "kgkit_test_sleepy.py"
+    module.parent.mkdir()
+    module.write_text(SLEEPY, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(module.parent))
+    monkeypatch.setattr(extracting, "SECONDS_PER_DOCUMENT", 3.0)
+    monkeypatch.setattr(extracting, "SECONDS_PER_MB", 0.0)
+    with distributed.Client(scheduler, timeout=30, set_as_default=False) as client:
+        client.upload_file(str(module))
+    try:
+        yield "default,+kgkit_test_sleepy:sleepy"
+    finally:
+        REGISTRY.pop("sleepy", None)
+        sys.modules.pop("kgkit_test_sleepy", None)
+
+
+@pytest.mark.slow
+def test_a_document_over_its_time_limit_on_a_worker_is_skipped_as_locally(
+    scheduler: str, sleepy: str, built: BuildResult, tmp_path: Path
+) -> None:
+    """A component that sleeps a minute on one document: the cluster stops it at the client's limit
+    (3 s here) as a local build does, with the same warning, and writes the same kg.nq; a document
+    that keeps the limit from acting (SIGALRM blocked) is stopped too, a little later, and the worker
+    goes on with the next documents. (The model is loaded here, by ``built``, and on a worker before
+    its first document's clock starts.)"""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    slow = corpus / "zz-slow.md"
+    slow.write_text("# Notes\n\nWe met at KubeCon. SLEEP-NOW\n", encoding="utf-8")
+    local_warnings: list[str] = []
+    started = time.monotonic()
+    local = build([corpus], tmp_path / "local", jobs=1, pipeline=sleepy, warn=local_warnings.append)
+    assert time.monotonic() - started < 40
+    remote_warnings: list[str] = []
+    started = time.monotonic()
+    remote = build([corpus], tmp_path / "remote", scheduler=scheduler, pipeline=sleepy, warn=remote_warnings.append)
+    assert time.monotonic() - started < 40
+    assert remote_warnings == local_warnings and remote.skipped == local.skipped
+    (line,) = remote_warnings
+    assert line == f"skipped {slow}: took more than 3 s to read and extract (the limit for a document of its size)"
+    assert remote.documents == local.documents == 5
+    assert remote.output.read_bytes() == local.output.read_bytes()
+
+    slow.write_text("# Notes\n\nWe met at KubeCon. BLOCK-ALARM\n", encoding="utf-8")
+    for doc in sorted(corpus.glob("00*"))[:2]:  # extracted again after it, by the same worker or another
+        doc.write_text(doc.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    stubborn_warnings: list[str] = []
+    started = time.monotonic()
+    stubborn = build([corpus], tmp_path / "remote", scheduler=scheduler, pipeline=sleepy,
+                     warn=stubborn_warnings.append)
+    assert time.monotonic() - started < 45  # 3 s, a grace of 2.75 s, a new extraction process
+    assert stubborn_warnings == remote_warnings and stubborn.documents == 5 and stubborn.extracted == 2
+    slow.unlink()
+    without = build([corpus], tmp_path / "local2", jobs=1, pipeline=sleepy)
+    assert stubborn.output.read_bytes() == without.output.read_bytes()

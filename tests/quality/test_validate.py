@@ -22,7 +22,8 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE = DATA / "sample.trig"
 BROKEN = DATA / "shapes"
 KGID = "https://w3id.org/kgkit/id/"
-EVIDENCE = "evidence/003-fa5dea81f7911e80/1a2b3c4d5e6f"
+EVIDENCE = "evidence/003-fa5dea81f7911e80/5041-5176/pattern/"  # and the confidence
+STATEMENT = "statement/63bd0a4fc32b96516e86839f46f616cf661d2165"  # kube-green spokeOn sustainability
 
 CliRun = Callable[..., tuple[int, str, str]]
 
@@ -39,8 +40,9 @@ VIOLATIONS: dict[str, tuple[str, str, str]] = {
     "schedule-url-not-http.ttl": ("session/ftp-talk", "kg:scheduleUrl", "Pattern"),
     "two-session-kinds.ttl": ("session/keynote-panel", "kg:sessionKind", "MaxCount"),
     "unknown-session-kind.ttl": ("session/fireside", "kg:sessionKind", "Class"),
-    "evidence-without-source.ttl": (EVIDENCE, "kg:sourceDocument", "MinCount"),
-    "confidence-too-high.ttl": (EVIDENCE, "kg:confidence", "MaxInclusive"),
+    "evidence-without-source.ttl": (EVIDENCE + "0.8", "kg:sourceDocument", "MinCount"),
+    "confidence-too-high.ttl": (EVIDENCE + "1.5", "kg:confidence", "MaxInclusive"),
+    "statement-without-evidence.ttl": (STATEMENT, "kg:evidence", "MinCount"),
     "selector-start-after-end.ttl": ("selector/003-fa5dea81f7911e80/p5176-5041", "oa:start",
                                      "LessThanOrEquals"),
     "topic-without-label.ttl": ("topic/green-ops", "skos:prefLabel", "MinCount"),
@@ -254,7 +256,7 @@ kggraph:doc\\/a {
     kgid:session\\/grün a kg:Session ; schema:name "Grüne Keynote – 2024"@de ;
         kg:startDate "2024-03-20T09:00:00"^^xsd:dateTime ; kg:endDate "2024-03-20T10:00:00"^^xsd:dateTime ;
         kg:topic [ a kg:Topic ; rdfs:label "ein Thema ohne Label" ] .
-    [] a kg:Evidence ; rdf:subject kgid:session\\/grün ; kg:sourceDocument "not a document" .
+    [] rdf:subject kgid:session\\/grün ; kg:evidence [ a kg:Evidence ; kg:sourceDocument "not a document" ] .
     kgid:conference\\/c a kg:Conference ; schema:name "Konferenz" ; kg:attendance "-007"^^xsd:integer .
 }
 kggraph:doc\\/b {

@@ -1,13 +1,18 @@
 """``kgkit load`` into real stores (Oxigraph and Virtuoso on 127.0.0.1): exactly the built triples,
-graph by graph; idempotent ``--replace``; the same canned-query answers as locally; and a replace
-that fails half-way (through a faulty proxy in front of Oxigraph) leaves every graph old or new."""
+graph by graph; idempotent ``--replace``; the same canned-query answers as locally; a replace that
+fails half-way (through a faulty proxy in front of Oxigraph) leaves every graph old or new; and an
+N-Quads file much larger than the memory a load may take, streamed graph by graph."""
 
 from __future__ import annotations
 
 import functools
 import http.client
 import http.server
+import json
 import shutil
+import subprocess
+import sys
+import textwrap
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -261,9 +266,13 @@ def test_the_flagship_with_another_root_topic_answers_the_same_everywhere(
     loaded: dict[str, str | None], built_dir: Path, store_name: str
 ) -> None:
     """skos:broader* joined with a UNION, and cells with unbound values: what Virtuoso 7.2 got wrong
-    until the query took its sub-select and IF(BOUND()) forms."""
+    until the query took its sub-select and IF(BOUND()) forms; BOUND() of a variable that only some
+    branches of a nested UNION bind, which it takes for bound (hence the query's ?titleCell and
+    ?teamCounts, bound in every branch); and the optional conference scope."""
     canned = load_library()["orgs-on-sustainability"]
-    for params in ({}, {"root": "kgid:topic/energy-efficiency"}):
+    conference = "kgid:conference/kubecon-cloudnativecon-europe-2024"
+    for params in ({}, {"root": "kgid:topic/energy-efficiency"}, {"conference": conference},
+                   {"root": "kgid:topic/ai", "conference": conference}):
         local = local_answer("orgs-on-sustainability", built_dir, tuple(params.items()))
         remote = SparqlStore.connect(loaded_url(loaded, store_name)).query(canned.text, canned.bindings(params))
         assert normal(remote.rows) == normal(local.rows)
@@ -403,13 +412,20 @@ def proxied(proxy: FaultyProxy) -> dict[str, Any]:
     return {"update_url": f"{base}/update", "gsp_url": f"{base}/store", "retries": 1, "backoff": 0.0}
 
 
-def test_a_failed_upload_leaves_the_old_graphs(proxy: FaultyProxy, oxigraph_url: str, small: Dataset) -> None:
+@pytest.mark.parametrize("as_file", [False, True])  # a Dataset, or an N-Quads file read graph by graph
+def test_a_failed_upload_leaves_the_old_graphs(
+    proxy: FaultyProxy, oxigraph_url: str, small: Dataset, tmp_path: Path, as_file: bool
+) -> None:
     load(f"{proxy.url}/query", small, **proxied(proxy))
     store = SparqlStore.connect(oxigraph_url)
     before = stored_quads(store)
+    new: Dataset | Path = version_two(small)
+    if as_file:
+        new = tmp_path / "v2.nq"
+        version_two(small).serialize(new, format="nquads")
     proxy.cut_put_after = proxy.puts + 3  # the 4th PUT (and its retry) is cut off half-way
     with pytest.raises(StoreError, match="closed the connection") as info:
-        load(f"{proxy.url}/query", version_two(small), replace=True, **proxied(proxy))
+        load(f"{proxy.url}/query", new, replace=True, **proxied(proxy))
     assert "\n" not in str(info.value)
     assert stored_quads(store) == before  # every graph old, no temporary graph left
     assert proxy.moves == 0
@@ -602,3 +618,119 @@ def test_cli_load_of_triples_into_virtuoso_asks_for_a_graph(
     code, out, err = run_cli("load", "-e", virtuoso_url, "-i", str(ttl), "--graph", "http://example.org/few")
     assert code == 0 and "exactly the triples sent" in out
     wipe(SparqlStore.connect(virtuoso_url))
+
+
+# --- an N-Quads file graph by graph, in bounded memory (issue 19) ---------------------------------------
+
+
+EX = "http://example.org/"
+
+
+def nquads_file(path: Path, graphs: int, triples: int, *, pad: int = 0, interleaved: bool = False) -> Path:
+    """``graphs`` graphs of ``triples`` statements, each with a literal of ``pad`` more bytes; each
+    graph's statements together (as a build writes them), or dealt out one graph after the other."""
+    text = "x" * pad
+    order = ((g, i) for i in range(triples) for g in range(graphs)) if interleaved else (
+        (g, i) for g in range(graphs) for i in range(triples))
+    with path.open("w", encoding="utf-8") as fh:
+        for g, i in order:
+            fh.write(f'<{EX}s{i % 50}> <{EX}p{i}> "{i} {text}" <{EX}mem{g}> .\n')
+    return path
+
+
+PEAK = """
+import json, resource, sys
+from kgkit.rdf import bygraph
+from kgkit.stores.load import load
+
+bygraph.RUN_BYTES = {run_bytes}
+url, small, big, protocol = sys.argv[1:]
+load(url, small, replace=True, protocol=protocol)  # everything imported, connected, used once
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+report = load(url, big, replace=True, protocol=protocol, timeout=300)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"grew_mb": peak - before, "exact": report.exact, "sent": report.triples_sent,
+                   "graphs": len(report.graphs), "protocol": report.protocol}}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("interleaved", "protocol"), [(False, "gsp"), (True, "update")])
+def test_a_file_much_larger_than_the_memory_it_may_take_goes_graph_by_graph(
+    oxigraph_url: str, tmp_path: Path, interleaved: bool, protocol: str
+) -> None:
+    """100 MB of N-Quads (200 graphs of 50 statements of 10 KB), replaced graph by graph in a
+    process whose peak resident memory may grow by 24 MB only: each graph's statements together (the
+    file is read in order), or interleaved (sorted by graph through runs of 4 MB on disk). Read
+    into memory, as every graph-by-graph load was before, the same file grew the process by 200 MB."""
+    store = SparqlStore.connect(oxigraph_url)
+    wipe(store)
+    small = nquads_file(tmp_path / "small.nq", 3, 5)
+    big = nquads_file(tmp_path / "big.nq", 200, 50, pad=10_000, interleaved=interleaved)
+    assert big.stat().st_size > 96 * 2**20
+    code = textwrap.dedent(PEAK.format(run_bytes=4 << 20))
+    run = subprocess.run([sys.executable, "-c", code, oxigraph_url, str(small), str(big), protocol],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    measured = json.loads(run.stdout)
+    assert measured["exact"] and measured["sent"] == 10_000 and measured["graphs"] == 200, measured
+    assert measured["protocol"] == protocol
+    assert measured["grew_mb"] < 24, measured
+    assert counts(store) == {f"http://example.org/mem{g}": 50 for g in range(200)}
+    wipe(store)
+
+
+@pytest.mark.parametrize("protocol", ["gsp", "update"])
+def test_blank_nodes_are_one_node_within_their_graph(
+    request: pytest.FixtureRequest, store_url: str, tmp_path: Path, protocol: str
+) -> None:
+    """_:a links two statements of a graph that are far apart in the file (another graph's between):
+    in the store they still meet in one node; the same label in another graph is another node, as the
+    graph goes in a request of its own."""
+    if protocol == "update" and request.node.callspec.params["store_url"] == "virtuoso":
+        pytest.xfail("Virtuoso 7.2 refuses blank nodes in INSERT DATA (SP031: not allowed in a constant clause)")
+    path = tmp_path / "blank.nq"
+    path.write_text(
+        '_:a <http://example.org/name> "A" <http://example.org/b1> .\n'
+        '<http://example.org/x> <http://example.org/p> "other" <http://example.org/b2> .\n'
+        "<http://example.org/s> <http://example.org/knows> _:a <http://example.org/b1> .\n"
+        "<http://example.org/t> <http://example.org/knows> _:a <http://example.org/b2> .\n",
+        encoding="utf-8",
+    )
+    store = SparqlStore.connect(store_url)
+    for replace in (False, True):
+        wipe(store)
+        report = load(store_url, path, protocol=protocol, replace=replace)
+        assert report.exact and report.triples_sent == 4
+        names = store.query(
+            "SELECT ?g ?name WHERE { GRAPH ?g { ?who <http://example.org/knows> ?b . "
+            "OPTIONAL { ?b <http://example.org/name> ?name } } }", union=False)
+        assert sorted((str(g), name and str(name)) for g, name in names.rows) == [
+            ("http://example.org/b1", "A"), ("http://example.org/b2", None)]
+    wipe(store)
+
+
+def test_graphs_of_a_file_by_name_progress_and_repeats(oxigraph_url: str, tmp_path: Path) -> None:
+    """--graph picks graphs of an N-Quads file (read graph by graph, the others skipped); a file of
+    triples goes into the graph named; a statement repeated in the file is sent (and counted) once,
+    and progress ends at what was sent."""
+    store = SparqlStore.connect(oxigraph_url)
+    wipe(store)
+    path = nquads_file(tmp_path / "three.nq", 3, 4, interleaved=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(path.read_text(encoding="utf-8").splitlines(True)[0])  # a repeated statement
+    seen: list[LoadProgress] = []
+    report = load(oxigraph_url, path, graphs=["http://example.org/mem0", "http://example.org/mem2"],
+                  progress=seen.append)
+    assert [(g.name, g.sent, g.stored) for g in report.graphs] == [
+        ("http://example.org/mem0", 4, 4), ("http://example.org/mem2", 4, 4)]
+    assert counts(store) == {"http://example.org/mem0": 4, "http://example.org/mem2": 4}
+    assert seen[-1].done == seen[-1].total == 8
+    with pytest.raises(InputError, match=r"no graph http://example\.org/mem9 in the source \(it has: "
+                                         r"http://example\.org/mem0, http://example\.org/mem1"):
+        load(oxigraph_url, path, graphs=["http://example.org/mem9"])
+    nt = tmp_path / "few.nt"
+    nt.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n", encoding="utf-8")
+    report = load(oxigraph_url, nt, graphs=["http://example.org/few"], replace=True)
+    assert [(g.name, g.sent, g.stored) for g in report.graphs] == [("http://example.org/few", 1, 1)]
+    wipe(store)
