@@ -44,7 +44,8 @@ class Component:
         """One line: name, version, what it reads and writes, and what it does."""
         reads = ", ".join(sorted(self.requires)) or "-"
         writes = ", ".join(sorted(self.provides)) or "-"
-        return f"{self.name} (v{self.version}): reads {reads}; writes {writes}. {self.doc}"
+        doc = " ".join(self.doc.split())  # a docstring's wrapped lines, as one line
+        return f"{self.name} (v{self.version}): reads {reads}; writes {writes}. {doc}"
 
 
 REGISTRY: dict[str, Component] = {}

@@ -54,6 +54,40 @@ COMMON_NOUNS = {
     "Operator", "Storage", "Monitoring", "Observability", "Perception", "Workloads", "Workload",
 }
 _NOT_PERSON_WORDS |= COMMON_NOUNS
+#: "Speaker" in Chinese, Japanese and Korean programmes ("分享嘉宾：赵旭，vivo 互联网，架构师").
+CJK_SPEAKER_WORDS = (
+    "分享嘉宾|演讲嘉宾|嘉宾|讲师|讲者|演讲者|分享人|主讲人|講師|登壇者|スピーカー|発表者|발표자|연사"
+)
+#: The end of a job title in Chinese or Japanese, after a speaker's organization ("UISEE 云脑研发总监").
+_CJK_ROLE = re.compile(
+    r"(?:师|总监|负责人|经理|专家|顾问|主管|总裁|创始人|研究员|布道者|开发者|成员|主席|董事|架构"
+    r"|エンジニア|マネージャー|部長|代表|CEO|CTO|VP)$"
+)
+#: The end of an organization's name in Chinese or Japanese ("青云科技", "视源股份", "vivo 互联网", "株式会社").
+_CJK_ORG_END = re.compile(
+    r"(?:科技|技术|公司|集团|股份|互联网|网络|软件|信息|数据|云|银行|证券|保险|大学|学院|研究院|研究所|实验室|基金会|社区"
+    r"|协会|联盟|中心|株式会社|会社|技術|研究所|財団|協会)$|^(?:株式会社|有限会社)"
+)
+#: The most common Chinese family names (a Han name of two to four characters starts with one).
+_HAN_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆"
+    "汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔"
+    "伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙"
+    "鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞"
+    "姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+#: A Japanese name written as family name, a space, given name ("山田 太郎").
+_JA_NAME = re.compile(r"[\u4e00-\u9fff]{1,3}[ \u3000][\u3040-\u30ff\u4e00-\u9fff]{1,4}")
+
+
+def han_personal_name(text: str) -> bool:
+    """Is ``text`` a Chinese name (a common family name and one to three characters) or a Japanese one
+    written with a space between family and given name?"""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", text) and text[0] in _HAN_SURNAMES) or bool(
+        _JA_NAME.fullmatch(text)
+    )
+
+
 _LOWER_NAME = re.compile(r"[a-z]{2,12}(?: [a-z]{2,14}){1,2}")  # "bo gao", among named people only
 _SPLIT_AND = re.compile(r"\s*(?:&|\band\b|\bund\b|\bet\b|\be\b|\by\b|＆|、|和)\s*")
 
@@ -107,6 +141,8 @@ class Judge:
             return False
         if self.kind_of(text) in ("org", "project"):
             return True
+        if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):  # "驭势科技", "vivo 互联网": no letter case to tell,
+            return bool(_CJK_ORG_END.search(text))  # a company's word at the end tells it
         return bool(re.match(r"[\w@][\w&.'’+-]*", text)) and (text[0].isupper() or text[0].isdigit()
                                                               or re.match(r"[a-z]+[A-Z.-]", text) is not None)
 
@@ -125,10 +161,12 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
     text = text[: list_end(text)]
     people: list[Speaker] = []
     pending: list[Speaker] = []  # people still without their organization
-    for group_start, group in _pieces(text, at, r";|\s\|\s|\s/\s|\n"):
-        for piece_start, piece in _pieces(group, group_start, r",(?![^()]*\))"):
+    for group_start, group in _pieces(text, at, r";|；|\s\|\s|\s/\s|\n"):
+        for piece_start, piece in _pieces(group, group_start, r"[,，](?![^()（）]*[)）])"):
             piece_start, piece = _clean(piece, piece_start)
             if not piece:
+                continue
+            if people and not pending and _CJK_ROLE.search(piece):  # "赵旭，vivo 互联网，架构师": the role
                 continue
             lead = re.match(r"(?i)(?:from|of|at|@|de|von|bei|chez)\s+", piece)
             if lead and pending and judge.org(piece[lead.end() :]):  # "Nicki Watt, from OpenCredo"
@@ -193,7 +231,9 @@ def list_end(text: str) -> int:
     case and not a connector or name particle ("Abby Bangser from Syntasso highlights ...")."""
     for m in re.finditer(r"[\w'’.-]+", text):
         word = m.group()
-        if word[0].islower() and word.lower() not in _CONNECTORS and not _LOWER_NAME.fullmatch(word):
+        after_cjk_comma = text[: m.start()].rstrip().endswith(("，", "、"))  # "赵旭，vivo 互联网"
+        name_word = word.lower() in _CONNECTORS or _LOWER_NAME.fullmatch(word) or after_cjk_comma
+        if word[0].islower() and not name_word:
             cut = text[: m.start()].rstrip()
             return len(re.sub(r"[\s,;:–—-]+$", "", cut))
     return len(text)
@@ -236,7 +276,8 @@ def _clean(piece: str, at: int) -> tuple[int, str]:
     """``piece`` without the spaces, emphasis and words around a name ("by", "with", "Speaker:")."""
     m = re.match(
         r"(?i)[\s*_`\"“”@]*(?:(?:presented\s+)?by\s+|with\s+|speakers?\s*:\s*|presenters?\s*:\s*|palestrantes?\s*:\s*"
-        r"|referent(?:en|in)?\s*:\s*|intervenants?\s*:\s*|sprecher(?:in)?\s*:\s*)?[\s*_`\"“”]*",
+        r"|referent(?:en|in)?\s*:\s*|intervenants?\s*:\s*|sprecher(?:in)?\s*:\s*"
+        r"|(?:" + CJK_SPEAKER_WORDS + r")\s*[:：]\s*)?[\s*_`\"“”]*",
         piece,
     )
     lead = m.end() if m else 0

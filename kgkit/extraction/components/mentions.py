@@ -111,9 +111,9 @@ def _fold(text: str) -> str:
 
 @component("linked-projects", requires=["blocks", "hits"], provides=["facts"])
 def linked_projects(st: DocState) -> None:
-    """Projects named by a link to their repository ("[Cloud Hypervisor](https://github.com/cloud-hypervisor/
-    cloud-hypervisor)") or their homepage ("[kata containers](https://katacontainers.io)"), whatever the
-    letter case of the link text."""
+    """Projects named by a link to their repository ("[Cloud Hypervisor](https://github.com/org/repo)") or
+    their homepage ("[kata containers](https://katacontainers.io)"), whatever the letter case of the link
+    text."""
     hit_at = {m.start for m in st.hits}
     for block in st.blocks:
         for link in block.links:
@@ -138,7 +138,9 @@ def title_event(st: DocState) -> None:
     if not title or st.main_event or st.conference:
         return
     m = re.search(
-        r"(?P<name>(?:[A-Z][\w+-]*\s+){1,4}(?:[Mm]eetup|Meet-up|Summit|Hackathon|Community Days?|Day))\b", title
+        r"(?P<name>[A-Z][\w+-]*\s+(?:(?:[A-Z][\w+-]*|&|[\u4e00-\u9fff]{1,4})\s+){0,4}"  # "A & B 联合 Meetup"
+        r"(?:[Mm]eetup|Meet-up|Summit|Hackathon|Community Days?|Day))\b",
+        title,
     )
     if m and not st.gz.lookup(m.group("name")):
         where = span or _first_line(st.doc)

@@ -31,7 +31,16 @@ from kgkit.extraction.patterns import (
     is_person_name,
     literal,
 )
-from kgkit.extraction.speakers import PERSON, Judge, Speaker, confirmed, list_end, parse_speakers
+from kgkit.extraction.speakers import (
+    CJK_SPEAKER_WORDS,
+    PERSON,
+    Judge,
+    Speaker,
+    confirmed,
+    han_personal_name,
+    list_end,
+    parse_speakers,
+)
 from kgkit.extraction.state import DocState
 from kgkit.extraction.topics import topics_in
 from kgkit.extraction.when import (
@@ -67,7 +76,10 @@ _BREAKS = re.compile(
 _LABEL = re.compile(r"(?i)^\W*(?:when|where|time|date|room|location|venue|wann|wo|quand|où|quando|onde|horário"
                     r"|hora|sala|raum|salle)\s*:")
 _SPEAKER_LABEL = re.compile(r"(?i)^\W*(?:speakers?|presenters?|presented by|by|hosts?|moderators?|panel(?:ists)?"
-                            r"|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?)\s*:?\s*")
+                            r"|palestrantes?|sprecher(?:in)?|referent(?:en|in)?|intervenants?|orateurs?"
+                            r"|" + CJK_SPEAKER_WORDS + r")\s*[:：]?\s*")
+#: A title that says it is one: "议题 1：Apache APISIX 落地实践分享", "Session 3: ...", "Talk: ..."
+_TITLE_LABEL = re.compile(r"(?i)\W*(?:议题|话题|主题|演讲|セッション|session|talk|topic)\s*\d{0,2}\s*[:：]\s*")
 _EVENT_HEADING = re.compile(
     r"(?P<name>(?:[A-Z0-9][\w+&.'’-]*[ \t]){0,4}(?:Day|Days|Summit|Meetup|Meet-up|Hackathon|Forum|Unconference|Rejekts"
     r"|Community Days?|Contributor Summit|Workshop Day)|[A-Z][\w+-]*Con)(?:\s+(?P<year>20\d\d|'\d\d))?\b"
@@ -227,6 +239,9 @@ def _title_alone(st: DocState, block: Block, a: int, b: int) -> Talk | None:
         lead = re.match(r"[\s:–—|-]*", masked[span[0] + times[0][4] : span[1]])
         when = masked[span[0] : span[0] + times[0][4]]
         span = (span[0] + times[0][4] + (lead.end() if lead else 0), span[1])
+    labelled = _TITLE_LABEL.match(masked, span[0], span[1])
+    if labelled:
+        span = (labelled.end(), span[1])
     title = " ".join(masked[span[0] : span[1]].split())
     if not _title_ok(title) or len(title) > 160 or re.search(r"[.!]\s*$|[.!?]\s+[A-Z]", title):
         return None
@@ -236,7 +251,7 @@ def _title_alone(st: DocState, block: Block, a: int, b: int) -> Talk | None:
         return None  # "Jimmy Song, Ant Financial": a speaker, not a title
     link = next((x for x in block.links if a <= x.start < b and TALK_URL.search(x.url)), None)
     bold = st.doc.text[span[0] - 2 : span[0]] in ("**", "__")
-    if not (link is not None or bold or _title_case(title) or when):
+    if not (link is not None or bold or labelled or _title_case(title) or when):
         return None
     talk = Talk(title, span, (a, b), link.url if link is not None else None, when=when)
     _speakers_in_title(st, talk, _judge(st))  # "Updates from the Community, Lucas Käldström"
@@ -523,6 +538,7 @@ def _named_person(speaker: Speaker, judge: Judge, url: str | None = None) -> boo
     talk's page is named after (``/program/keshav-vasudevan/``)?"""
     return (
         starts_with_given_name(speaker.name)
+        or han_personal_name(speaker.name)
         or judge.label_of(*speaker.span) == "PERSON"
         or (url is not None and slug(speaker.name) in url.lower())
     )
