@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,24 @@ from kgkit.extraction.patterns import (
     literal,
 )
 from kgkit.rdf.terms import ID, KG, SCHEMA, entity_iri
+
+#: Countries and regions a speaker line may give instead of a company ("Jane Doe, Germany").
+_COUNTRIES = (
+    "Argentina", "Australia", "Austria", "Belgium", "Brazil", "Bulgaria", "Canada", "Chile", "China", "Colombia",
+    "Croatia", "Czechia", "Denmark", "Egypt", "Estonia", "Europe", "Finland", "France", "Germany", "Ghana",
+    "Greece", "Hungary", "India", "Indonesia", "Ireland", "Israel", "Italy", "Japan", "Kenya", "Korea", "Latvia",
+    "Lithuania", "Luxembourg", "Malaysia", "Mexico", "Netherlands", "Nigeria", "Norway", "Pakistan", "Peru",
+    "Philippines", "Poland", "Portugal", "Romania", "Serbia", "Singapore", "Slovakia", "Slovenia", "Spain",
+    "Sweden", "Switzerland", "Taiwan", "Thailand", "Turkey", "Ukraine", "USA", "Uruguay", "Vietnam", "UK", "Africa",
+    "Asia", "America",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def known_places() -> frozenset[str]:
+    """Cities the time-zone database names (Berlin, New York, Sao Paulo, ...) and countries."""
+    cities = {zone.rsplit("/", 1)[-1].replace("_", " ") for zone in zoneinfo.available_timezones() if "/" in zone}
+    return frozenset(cities | set(_COUNTRIES))
 
 
 @dataclass
@@ -237,7 +257,11 @@ class DocState:
         except ValueError:
             return None
 
-    def resolve_org(self, name: str, span: tuple[int, int], known_only: bool = False) -> URIRef | None:
+    def resolve_org(
+        self, name: str, span: tuple[int, int], known_only: bool = False, slot: bool = False
+    ) -> URIRef | None:
+        """The organization ``name`` stands for, or None. In a speaker's ``slot`` ("Fabian Reinartz,
+        Databricks") a name is an organization unless it is a place kgkit knows, whatever the model says."""
         name = name.strip().rstrip(".,;")
         known = self.gz.lookup(name)
         if known is not None and known.kind in ("project", "service"):
@@ -251,7 +275,7 @@ class DocState:
             return self.from_entry(e, span, name)
         if known is None:
             name = self._org_before_person(name)
-        if known_only or not name or name.split()[0] in STOP_CAPS or not self._may_be_org(name):
+        if known_only or not name or name.split()[0] in STOP_CAPS or not self._may_be_org(name, slot):
             return None
         return self.entity("org", name, span, "pattern", CONF_PATTERN)
 
@@ -273,7 +297,7 @@ class DocState:
             return True
         return any(label == "PERSON" and self.doc.masked[a:b].strip() == name for label, a, b in self.entities)
 
-    def _may_be_org(self, name: str) -> bool:
+    def _may_be_org(self, name: str, slot: bool = False) -> bool:
         """Can an unknown name stand for an organization? Not a time zone ("CET"), a weekday or month
         ("Wed"), a city the reference data knows ("Copenhagen"), a place, date or person by the model,
         or a personal name this document gives a person."""
@@ -285,6 +309,8 @@ class DocState:
         if name in (self.curated.get("cities") or {}):
             return False
         labels = {label for label, a, b in self.entities if self.doc.masked[a:b].strip() == name}
+        if slot and labels & {"GPE", "LOC"}:  # the small model calls many a company a place: trust known places
+            labels -= {"GPE", "LOC"} if name not in known_places() else set()
         if labels & {"GPE", "LOC", "DATE", "TIME"} and "ORG" not in labels:
             return False
         # (the document's people only: in an organization's slot the small model's PERSON is often wrong,

@@ -872,7 +872,7 @@ def _add(st: DocState, ctx: Context, talk: Talk, year: int | None) -> URIRef | N
             st.add(iri, KG.featuresOrganization, featured, span, "gazetteer", CONF_GAZETTEER)
     _title_patterns(st, iri, title, talk.title_span, span)
     for name, _ in talk.orgs:
-        org = st.resolve_org(name, span)
+        org = st.resolve_org(name, span, slot=True)
         if org is not None:
             st.add(iri, KG.presenter, org, span, "pattern", CONF_PATTERN)
     for person in talk.speakers:
@@ -881,7 +881,7 @@ def _add(st: DocState, ctx: Context, talk: Talk, year: int | None) -> URIRef | N
             continue
         st.add(iri, KG.presenter, p, span, "structure", CONF_PATTERN)
         if person.org:
-            org = st.resolve_org(person.org, span)
+            org = st.resolve_org(person.org, span, slot=True)
             if org is not None:
                 st.add(p, KG.affiliation, org, span, "structure", CONF_PATTERN)
                 st.add(iri, KG.presenter, org, span, "structure", CONF_PATTERN)
