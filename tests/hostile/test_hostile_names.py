@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from hostile_kit import EXE
 from rdflib import Dataset, Literal, URIRef
@@ -82,5 +83,7 @@ def test_a_folder_of_5000_tiny_files_builds_each_of_them(tmp_path: Path) -> None
         (folder / f"note-{i:04d}.md").write_text(note)
     done = kgkit("build", "many", "-o", "out", "-q", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    graphs = {str(q[3]) for q in Dataset().parse(tmp_path / "out" / "kg.nq", format="nquads").quads()}
+    # (read by Oxigraph: rdflib took 15 of the test's 33 s to parse the 150,000 quads)
+    quads = pyoxigraph.parse(path=tmp_path / "out" / "kg.nq", format=pyoxigraph.RdfFormat.N_QUADS)
+    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, pyoxigraph.NamedNode)}
     assert sum(1 for g in graphs if "/graph/doc/" in g) == 5000
