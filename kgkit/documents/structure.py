@@ -201,14 +201,15 @@ def _links(text: str, a: int, b: int) -> list[Link]:
 _BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "blockquote", "section"}
 _CELL_TAGS = {"td", "th"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "nav"}
+_REACH = 32  # how many open blocks an end tag may close at once
 
 
 class _Walker(HTMLParser):
     """Blocks of an HTML fragment, with offsets into the document (HTMLParser says where each tag is)."""
 
-    def __init__(self, text: str, start: int) -> None:
+    def __init__(self, text: str, start: int, end: int) -> None:
         super().__init__(convert_charrefs=False)
-        self.text, self.base = text, start
+        self.text, self.base, self.end = text, start, end
         self.starts = _line_starts(text[start:])
         self.blocks: list[Block] = []
         self.open: list[tuple[str, int, list[Span]]] = []  # block tag, content start, cells
@@ -231,6 +232,8 @@ class _Walker(HTMLParser):
         if tag in ("ul", "ol"):
             self.depth += 1
         if tag in _BLOCK_TAGS:
+            if tag in ("p", "li") and self.open and self.open[-1][0] == tag:  # "<p>a<p>b": the first ends here
+                self._close(self._pos())
             self.open.append((tag, self._tag_end(), []))
         elif tag in _CELL_TAGS:
             self.cell = self._tag_end()
@@ -247,23 +250,35 @@ class _Walker(HTMLParser):
         if tag in _CELL_TAGS and self.cell is not None and self.open:
             self.open[-1][2].append(_trim(self.text, self.cell, here))
             self.cell = None
-        elif tag in _BLOCK_TAGS and self.open and self.open[-1][0] == tag:
-            name, start, cells = self.open.pop()
-            a, b = _trim(self.text, start, here)
-            if a >= b and not cells:
-                return
-            if name == "tr":
-                self.blocks.append(Block("row", a, b, cells=[c for c in cells if c[0] < c[1]] or [(a, b)],
-                                         lines=_lines(self.text, a, b)))
-            elif name[0] == "h" and name[1:].isdigit():
-                self.blocks.append(Block("heading", a, b, int(name[1]), _lines(self.text, a, b)))
-            elif not any(start <= x.start and x.end <= here for x in self.blocks):  # innermost blocks only
-                kind: BlockKind = "item" if name == "li" else "paragraph"
-                self.blocks.append(Block(kind, a, b, self.depth if name == "li" else 0, _lines(self.text, a, b)))
+        elif tag in _BLOCK_TAGS and any(name == tag for name, _, _ in self.open[-_REACH:]):
+            # an end tag closes what is still open inside it, as browsers do ("<div>...<p>...</div>"); looked
+            # for among the innermost blocks only, so that 50,000 unclosed tags cost no quadratic time
+            while self.open and self.open[-1][0] != tag:
+                self._close(here)
+            self._close(here)
+
+    def close(self) -> None:
+        super().close()
+        while self.open:  # blocks never closed end with the fragment
+            self._close(self.end)
+
+    def _close(self, here: int) -> None:
+        name, start, cells = self.open.pop()
+        a, b = _trim(self.text, start, here)
+        if a >= b and not cells:
+            return
+        if name == "tr":
+            self.blocks.append(Block("row", a, b, cells=[c for c in cells if c[0] < c[1]] or [(a, b)],
+                                     lines=_lines(self.text, a, b)))
+        elif name[0] == "h" and name[1:].isdigit():
+            self.blocks.append(Block("heading", a, b, int(name[1]), _lines(self.text, a, b)))
+        elif not any(start <= x.start and x.end <= here for x in self.blocks):  # innermost blocks only
+            kind: BlockKind = "item" if name == "li" else "paragraph"
+            self.blocks.append(Block(kind, a, b, self.depth if name == "li" else 0, _lines(self.text, a, b)))
 
 
 def _html_blocks(text: str, a: int, b: int) -> list[Block]:
-    walker = _Walker(text, a)
+    walker = _Walker(text, a, b)
     try:
         walker.feed(text[a:b])
         walker.close()
