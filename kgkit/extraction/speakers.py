@@ -223,7 +223,7 @@ def _job_title(piece: str) -> bool:
 
 
 _CONNECTORS = {"from", "of", "at", "and", "und", "y", "e", "et", "de", "da", "do", "dos", "das", "du", "des",
-               "van", "von", "der", "den", "la", "le", "del", "di", "bei", "chez", "with"}
+               "van", "von", "der", "den", "la", "le", "del", "di", "bei", "chez", "with", "by"}
 
 
 def list_end(text: str) -> int:

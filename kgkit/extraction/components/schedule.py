@@ -405,12 +405,14 @@ def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, r
                 probe.when = masked[a:b]
                 return probe
         first = next((x for x in block.links if a <= x.start < b), None)
-        if first is not None and not re.sub(r"[\s*_•·>-]+", "", masked[a : first.start]):
+        labelled = first is not None and _KIND_LABEL.fullmatch(masked[a : first.start]) is not None
+        if first is not None and (labelled or not re.sub(r"[\s*_•·>-]+", "", masked[a : first.start])):
             # a unit that starts with a link to anything (a recording) titled like a talk, speakers after it:
-            # "[Intro to Linkerd](https://youtu.be/...): William Morgan, Buoyant"
+            # "[Intro to Linkerd](https://youtu.be/...): William Morgan, Buoyant"; or with its kind before it:
+            # "Tutorial: [Simplifying the build process](...) (by [Kevin Takenaga](...)), Room 104, 09:30 to 12:30"
             title_span = _strip(masked, first.start, first.end)
             title = " ".join(masked[title_span[0] : title_span[1]].split())
-            if _title_case(title) and _title_ok(title):
+            if (labelled or _title_case(title)) and _title_ok(title):
                 after = masked[first.end : b].replace("\n", " ")
                 trimmed = re.sub(r"^[\s)\]]+", "", after)
                 people = _speakers_after(trimmed, first.end + len(after) - len(trimmed), judge)
@@ -439,6 +441,13 @@ def _talk_of_unit(st: DocState, block: Block, a: int, b: int, judge: Judge, *, r
             talk.orgs = _presenting_orgs(st, talk, masked[rest_a:rest_b], rest_a)
         return talk if _title_ok(talk.title) else None
     return _talk_of_text(st, a, b, judge)
+
+
+#: A session's kind before its title: "Workshop: ", "- Tutorial: ", "Lightning talk: "
+_KIND_LABEL = re.compile(
+    r"(?i)[\s*_•·>-]*(?:workshop|tutorial|presentation|keynote|talk|panel|lightning talk|session|demo|bof"
+    r"|vortrag|palestra|charla|conférence|atelier|taller|oficina)s?\s*:\s*"
+)
 
 
 _BOLD = re.compile(r"\*\*(?P<t>[^*\n]{8,200}?)\*\*|__(?P<u>[^_\n]{8,200}?)__")
