@@ -212,6 +212,15 @@ def parse_speakers(text: str, at: int, judge: Judge) -> list[Speaker] | None:
 
 
 _TITLE_WORDS = COMMON_NOUNS | {"Lead", "Head", "PM", "VP", "CEO", "CTO", "CIO", "COO", "CISO", "SVP", "EVP"}
+#: Words of job titles and departments: a name made of nothing else is a role, not an organization
+#: ("Lead Technical Writer", "Independent Contributor", "Director of Engineering" -> "Engineering").
+ROLE_WORDS = _TITLE_WORDS | {
+    "Writer", "Contributor", "Independent", "Freelance", "Freelancer", "Consultant", "Student", "Researcher",
+    "Maintainer", "Member", "Author", "Editor", "Intern", "Professor", "Volunteer", "Organizer", "Engineering",
+    "Marketing", "Sales", "Operations", "Research", "Development", "Infrastructure", "Relations", "Community",
+    "Head", "Technical", "Software", "Site", "Reliability", "Security", "Platform", "Open", "Source", "Program",
+    "Programs", "of", "and", "&", "for",
+}
 
 
 def _job_title(piece: str) -> bool:

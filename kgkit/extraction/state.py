@@ -16,6 +16,7 @@ from rdflib.term import Node
 from kgkit.documents.document import Document
 from kgkit.documents.structure import Block
 from kgkit.extraction.gazetteer import Entry, Gazetteer, Match
+from kgkit.extraction.models import english_words
 from kgkit.extraction.names import starts_with_given_name
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
@@ -29,6 +30,7 @@ from kgkit.extraction.patterns import (
     is_person_name,
     literal,
 )
+from kgkit.extraction.speakers import ORG_SUFFIX, ROLE_WORDS
 from kgkit.rdf.terms import ID, KG, SCHEMA, entity_iri
 
 #: Countries and regions a speaker line may give instead of a company ("Jane Doe, Germany").
@@ -41,6 +43,15 @@ _COUNTRIES = (
     "Sweden", "Switzerland", "Taiwan", "Thailand", "Turkey", "Ukraine", "USA", "Uruguay", "Vietnam", "UK", "Africa",
     "Asia", "America",
 )
+
+
+def _plain_words(parts: list[str]) -> bool:
+    """Are all of ``parts`` words of the language (by the English model's lexicon; none without one),
+    with no acronym among them?"""
+    words = english_words()
+    return bool(words) and all(
+        p.isalpha() and not p.isupper() and (p.lower() in words or p.lower().rstrip("s") in words) for p in parts if p
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -275,7 +286,7 @@ class DocState:
             return self.from_entry(e, span, name)
         if known is None:
             name = self._org_before_person(name)
-        if known_only or not name or name.split()[0] in STOP_CAPS or not self._may_be_org(name, slot):
+        if known_only or not name or name.split()[0] in STOP_CAPS or not self.may_be_org(name, slot):
             return None
         return self.entity("org", name, span, "pattern", CONF_PATTERN)
 
@@ -297,13 +308,20 @@ class DocState:
             return True
         return any(label == "PERSON" and self.doc.masked[a:b].strip() == name for label, a, b in self.entities)
 
-    def _may_be_org(self, name: str, slot: bool = False) -> bool:
+    def may_be_org(self, name: str, slot: bool = False) -> bool:
         """Can an unknown name stand for an organization? Not a time zone ("CET"), a weekday or month
         ("Wed"), a city the reference data knows ("Copenhagen"), a place, date or person by the model,
         or a personal name this document gives a person."""
         bare = name.rstrip(".")
         if name in TZ_OFFSETS or bare.lower() in MONTHS:
             return False
+        parts = name.split()
+        if all(p.strip(".,") in ROLE_WORDS for p in parts):
+            return False  # "Lead Technical Writer", "Independent Contributor", "Engineering": a role
+        wordy = name.islower() or name.istitle() or " " not in name  # not "metal-stack Cloud"
+        words = [w for p in parts for w in p.split("-")]
+        if not slot and wordy and not ORG_SUFFIX.search(name) and _plain_words(words):
+            return False  # "Then talked about ...", "cost-effective": words of the sentence, not a name
         if len(bare) >= 3 and any(w.startswith(bare) for w in WEEKDAYS):
             return False
         if name in (self.curated.get("cities") or {}):

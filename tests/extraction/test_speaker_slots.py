@@ -53,3 +53,18 @@ def test_a_kind_before_the_title_link_and_speakers_in_brackets_after_it(tmp_path
     assert ("Simplifying the build process with buildpacks", "Kevin Takenaga") in presenters
     assert ("Simplifying the build process with buildpacks", "Aaron Meza") in presenters
     assert ("Ansible 101", "John Hawley") in presenters
+
+
+def test_a_role_or_a_plain_word_is_no_organization(tmp_path: Path) -> None:
+    page = tmp_path / "recap.md"
+    page.write_text(
+        "---\ntitle: Talks we liked\n---\n\n"
+        "* “Kubernetes Documentation: fixing issues” by John Mulhausen, Lead Technical Writer, Google\n"
+        "* “What is OpenStack's role?” By Thierry Carrez, Director of Engineering, OpenStack Foundation\n"
+        "* [Platform panel](https://example.org/sessions/panel) - Jorge Lainfiesta, Independent Contributor\n\n"
+        "Then talked about personal stuff. We needed a cost-effective solution.\n",
+        encoding="utf-8",
+    )
+    ex = extract(read_document(page))
+    orgs = {str(f.o) for f in ex.facts if f.p == SCHEMA.name and "/org/" in str(f.s)}
+    assert not orgs & {"Lead Technical Writer", "Engineering", "Independent Contributor", "Then", "cost-effective"}

@@ -132,7 +132,7 @@ def pattern_facts(st: DocState) -> None:
             e = st.gz.lookup(name)
             if e is None and st.person_here(name, s.start + m.start("org")):
                 speakers.append(st.entity("person", name, span, "pattern", CONF_WEAK))
-            elif e is None and m.start() == 0 and _looks_like_org(name):
+            elif e is None and m.start() == 0 and _looks_like_org(name) and st.may_be_org(name):
                 speakers.append(st.entity("org", name, span, "pattern", CONF_WEAK))
         _spoke(st, speakers, s)
 
