@@ -17,6 +17,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,25 @@ def english_words() -> frozenset[str]:
             index = tables.get("lemma_index") or {}
             return frozenset(w for words in index.values() for w in words if w.isalpha())
     return frozenset()
+
+
+def plain_words(parts: list[str], words: frozenset[str]) -> bool:
+    """Are all of ``parts`` words of the language in ``words`` (see :func:`english_words`), none of them an
+    acronym: "Engineering", "Open Source", "cost-effective", not "Red Hat CTO" or "Kubo"?"""
+    return all(_word(p, words) for p in parts) and not any(p.isupper() and len(p) > 1 for p in parts)
+
+
+def _word(token: str, words: frozenset[str]) -> bool:
+    """Is ``token`` a word of the language (or a function word, or a plural or hyphenated compound of words)?"""
+    low = token.lower().strip("-")
+    if not low.replace("-", "").isalpha():
+        return False
+    if "-" in low:
+        return all(_word(part, words) for part in low.split("-") if part)
+    singular = re.sub(r"(?:ies)$", "y", low) if low.endswith("ies") else re.sub(r"(?:es|s)$", "", low)
+    return low in words or singular in words or low + "e" in words or low in _FUNCTION_WORDS or (
+        singular + "e" in words
+    )
+
+
+_FUNCTION_WORDS = frozenset(("a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"))

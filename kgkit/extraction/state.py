@@ -16,7 +16,7 @@ from rdflib.term import Node
 from kgkit.documents.document import Document
 from kgkit.documents.structure import Block
 from kgkit.extraction.gazetteer import Entry, Gazetteer, Match
-from kgkit.extraction.models import english_words
+from kgkit.extraction.models import english_words, plain_words
 from kgkit.extraction.names import starts_with_given_name
 from kgkit.extraction.patterns import (
     CONF_GAZETTEER,
@@ -43,15 +43,6 @@ _COUNTRIES = (
     "Sweden", "Switzerland", "Taiwan", "Thailand", "Turkey", "Ukraine", "USA", "Uruguay", "Vietnam", "UK", "Africa",
     "Asia", "America",
 )
-
-
-def _plain_words(parts: list[str]) -> bool:
-    """Are all of ``parts`` words of the language (by the English model's lexicon; none without one),
-    with no acronym among them?"""
-    words = english_words()
-    return bool(words) and all(
-        p.isalpha() and not p.isupper() and (p.lower() in words or p.lower().rstrip("s") in words) for p in parts if p
-    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -319,8 +310,8 @@ class DocState:
         if all(p.strip(".,") in ROLE_WORDS for p in parts):
             return False  # "Lead Technical Writer", "Independent Contributor", "Engineering": a role
         wordy = name.islower() or name.istitle() or " " not in name  # not "metal-stack Cloud"
-        words = [w for p in parts for w in p.split("-")]
-        if not slot and wordy and not ORG_SUFFIX.search(name) and _plain_words(words):
+        lexicon = english_words()  # (none without an English model: then no name is told a plain word)
+        if not slot and wordy and not ORG_SUFFIX.search(name) and lexicon and plain_words(parts, lexicon):
             return False  # "Then talked about ...", "cost-effective": words of the sentence, not a name
         if len(bare) >= 3 and any(w.startswith(bare) for w in WEEKDAYS):
             return False

@@ -50,24 +50,24 @@ BANDS = ((0.9, ">= 0.90"), (0.75, "0.75-0.89"), (0.6, "0.60-0.74"), (0.0, "< 0.6
 NO_EVIDENCE = "no evidence"
 
 
+_SCORERS_NAMES_MATCH = kgscore.names_match
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def names_match(a: str, b: str) -> bool:
     """:func:`kgscore.names_match`, with the same answer for every pair, only faster: the scorer compares
     every gold name with every name in the graph, ~3 million pairs for 50 documents, and computed a full
     ``SequenceMatcher.ratio`` for each (9 of 10 seconds of a score). A ratio of 0.92 needs lengths within
     that ratio (``real_quick_ratio``) and enough characters in common (``quick_ratio``), both upper bounds
-    of the ratio; a pair is remembered."""
-    if not a or not b:
-        return False
-    if a == b:
-        return True
+    of the ratio: a pair below either cannot match unless equal or contained, and is answered here; the
+    others go to the scorer's own function. A pair is remembered."""
     short, long_ = sorted((a, b), key=len)
-    if len(short) >= 20 and short in long_:
-        return True
-    if len(short) < 12 or 2.0 * len(short) / (len(a) + len(b)) < 0.92:  # ratio's own formula
-        return False
-    matcher = SequenceMatcher(None, a, b)
-    return matcher.quick_ratio() >= 0.92 and matcher.ratio() >= 0.92
+    if a and b and a != b and not (len(short) >= 20 and short in long_):
+        if len(short) < 12 or 2.0 * len(short) / (len(a) + len(b)) < 0.92:  # ratio's own formula
+            return False
+        if SequenceMatcher(None, a, b).quick_ratio() < 0.92:
+            return False
+    return bool(_SCORERS_NAMES_MATCH(a, b))
 
 
 kgscore.names_match = names_match  # the scorer's functions look it up when they run

@@ -4,7 +4,6 @@ what is below it; progress on a terminal."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pty
 import re
@@ -12,11 +11,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import CORPUS, DATA, ROOT
+from scorer import fresh_scorer
 
 from kgkit.quality import kgscore
 from kgkit.quality.evaluate import BANDS, ONTOLOGY_DIR, ScoredGraph, names_match, score
@@ -33,22 +32,13 @@ def test_the_scorer_is_the_shared_one_verbatim() -> None:
         assert vendored.split("\n", 2)[2] == shared.read_text(encoding="utf-8")  # after the two lines of where from
 
 
-def pristine_scorer() -> ModuleType:
-    """A fresh copy of the vendored scorer, with its own ``names_match`` (evaluate installs a faster one)."""
-    spec = importlib.util.spec_from_file_location("kgscore_pristine", ROOT / "kgkit" / "quality" / "kgscore.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_scores_are_the_reference_scorer_s(built_dir: Path) -> None:
     """evaluate runs the scorer's steps on a graph read once (its property resolution remembered):
     every score is what the untouched kgscore.score gives."""
     golds = sorted(p for p in GOLD.glob("*.yaml") if p.name != "orgs_on_sustainability.yaml")
     kg_path = built_dir / "kg.nq"
     ours, _ = score(ScoredGraph(kg_path, [ONTOLOGY_DIR]), kgscore.load_gold(golds))
-    reference = pristine_scorer()
+    reference = fresh_scorer()
     assert reference.names_match is not names_match
     assert ours == reference.score(kg_path, [ONTOLOGY_DIR], golds)
 
@@ -64,7 +54,7 @@ def test_the_fast_name_match_answers_as_the_scorer_s(a: str, b: str) -> None:
     assert names_match(a, a + "x" * (len(a) // 12)) == reference(a, a + "x" * (len(a) // 12))  # near the bound
 
 
-_REFERENCE = pristine_scorer()
+_REFERENCE = fresh_scorer()
 
 
 def test_cli_eval_reports_relation_precision_by_confidence(run_cli: CliRun, built_dir: Path) -> None:

@@ -14,7 +14,7 @@ import re
 
 from kgkit.extraction.component import component
 from kgkit.extraction.gazetteer import Match
-from kgkit.extraction.models import english_words, lemma
+from kgkit.extraction.models import english_words, lemma, plain_words
 from kgkit.extraction.names import is_given_name, starts_with_given_name
 from kgkit.extraction.patterns import CONF_PATTERN, CONF_WEAK, STOP_CAPS
 from kgkit.extraction.speakers import ORG_SUFFIX
@@ -88,28 +88,12 @@ def _name_like(st: DocState, name: str, words: frozenset[str]) -> bool:
         return False  # acronyms the model guesses at ("CFP", "DEI", "OSPO"); events
     if starts_with_given_name(name) or st.is_person(name) or (len(parts) == 1 and is_given_name(name)):
         return False
-    if all(_word(p, words) for p in parts) and not any(p.isupper() and len(p) > 1 for p in parts):
+    if plain_words(parts, words):
         return False  # "Engineering", "Open Source", "Non-Functional Requirements": words, not a name
     if name.lower() in {t.lower() for t in st.curated.get("not_projects", [])}:
         return False  # a technology ("WebAssembly")
     known = st.gz.lookup(name)
     return known is None or known.kind == "org"
-
-
-def _word(token: str, words: frozenset[str]) -> bool:
-    """Is ``token`` a word of the language (or a function word, or a plural or hyphenated compound of words)?"""
-    low = token.lower().strip("-")
-    if not low.replace("-", "").isalpha():
-        return False
-    if "-" in low:
-        return all(_word(part, words) for part in low.split("-") if part)
-    singular = re.sub(r"(?:ies)$", "y", low) if low.endswith("ies") else re.sub(r"(?:es|s)$", "", low)
-    return low in words or singular in words or low + "e" in words or low in _FUNCTION_WORDS or (
-        singular + "e" in words
-    )
-
-
-_FUNCTION_WORDS = frozenset(("a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"))
 
 
 def _title_case(text: str) -> bool:
